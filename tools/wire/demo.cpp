@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// `wire demo`: the tutorial's exchanges replayed on loopback against wire itself.
+#include <iostream>
+#include <stdexcept>
+
+#include "commands.hpp"
+
+namespace wire::cli {
+
+void add_demo_command(CLI::App& app) {
+  auto* demo = app.add_subcommand("demo", "Replay the tutorial's exchanges on loopback");
+  demo->callback([] {
+    std::vector<DemoStep> steps = tcp_demo_steps();
+    int passed = 0;
+    for (auto& step : steps) {
+      std::cout << "== " << step.title << "\n";
+      bool ok = false;
+      try {
+        ok = step.run();
+      } catch (const std::exception& e) {
+        std::cout << "  error: " << e.what() << "\n";
+      }
+      std::cout << (ok ? "  ok\n" : "  FAILED\n");
+      passed += ok;
+    }
+    std::cout << "demo: " << passed << " of " << steps.size() << " steps passed" << std::endl;
+    if (passed != static_cast<int>(steps.size())) {
+      throw std::runtime_error("demo: " + std::to_string(steps.size() - passed) + " step(s) failed");
+    }
+  });
+}
+
+}  // namespace wire::cli

@@ -16,7 +16,7 @@ namespace wire::net {
 
 /// What resolve() asks getaddrinfo for.
 struct ResolveOptions {
-  std::optional<Family> family;  ///< std::nullopt: both IPv6 and IPv4
+  std::optional<Family> family = std::nullopt;  ///< nullopt: both IPv6 and IPv4
   int socket_type = SOCK_STREAM; ///< SOCK_STREAM or SOCK_DGRAM
   bool passive = false;          ///< addresses to bind (an empty host means "any")
 };

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "support/net.hpp"
+
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include "support/wait.hpp"
+#include "wire/net/tcp.hpp"
+
+namespace wire::test {
+
+TcpPair tcp_pair(std::string_view host, wire::net::Timeout timeout) {
+  TcpPair p;
+  p.listener = wire::net::tcp_listen(host, 0);
+  p.client = wire::net::Socket(p.listener.local_address().family(), wire::net::SocketType::stream);
+  p.client.connect(p.listener.local_address());
+  p.server = p.listener.accept().socket;
+  p.client.set_timeout(timeout);
+  p.server.set_timeout(timeout);
+  return p;
+}
+
+std::uint16_t free_tcp_port() {
+  wire::net::Socket s(wire::net::Family::ipv4, wire::net::SocketType::stream);
+  s.bind(wire::net::Address::ip("127.0.0.1", 0));
+  return s.local_address().port();
+}
+
+bool wait_for_listener(const wire::net::Address& address, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        std::error_code ec;
+        wire::net::Socket s(address.family(), wire::net::SocketType::stream);
+        s.set_timeout(500ms);
+        s.connect(address, ec);
+        return !ec;
+      },
+      timeout, 10ms);
+}
+
+HangingListener hanging_listener(std::string_view host) {
+  HangingListener h;
+  h.listener = wire::net::tcp_listen(host, 0, 0);
+  h.address = h.listener.local_address();
+  for (int i = 0; i < 8; ++i) {
+    wire::net::Socket probe(h.address.family(), wire::net::SocketType::stream);
+    probe.set_timeout(300ms);
+    std::error_code ec;
+    probe.connect(h.address, ec);
+    if (ec == std::errc::timed_out) return h;
+    if (ec) throw std::system_error(ec, "hanging_listener: connect to " + h.address.to_string());
+    h.queued.push_back(std::move(probe));
+  }
+  throw std::runtime_error("hanging_listener: connects to " + h.address.to_string() +
+                           " never hung; is the accept queue unbounded here?");
+}
+
+RefusingPort refusing_port(std::string_view host) {
+  RefusingPort r;
+  auto any = wire::net::Address::ip(host, 0);
+  r.reserved = wire::net::Socket(any.family(), wire::net::SocketType::stream);
+  r.reserved.bind(any);
+  r.address = r.reserved.local_address();
+  return r;
+}
+
+std::size_t bytes_queued(const wire::net::Socket& socket) {
+  int n = 0;
+  if (::ioctl(socket.fd(), FIONREAD, &n) < 0) {
+    throw std::system_error(errno, std::system_category(), "ioctl(FIONREAD)");
+  }
+  return static_cast<std::size_t>(n);
+}
+
+std::vector<std::string> loopback_hosts() { return {"127.0.0.1", "::1"}; }
+
+std::string loopback_name(std::string_view host) {
+  return host.find(':') != std::string_view::npos ? "ipv6" : "ipv4";
+}
+
+}  // namespace wire::test

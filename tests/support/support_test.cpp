@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// Tests of the test helpers themselves: a broken helper would make other tests lie.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "support/net.hpp"
+#include "support/process.hpp"
+#include "support/random.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait.hpp"
+#include "wire/net/tcp.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using wire::test::run_process;
+
+TEST(TempDir, CreatesAndRemovesDirectory) {
+  std::filesystem::path kept;
+  {
+    wire::test::TempDir dir;
+    kept = dir.path();
+    ASSERT_TRUE(std::filesystem::is_directory(kept));
+    auto file = dir.write_file("a.txt", "hello");
+    EXPECT_EQ(file, dir / "a.txt");
+    std::ifstream in(file);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "hello");
+    std::filesystem::create_directories(dir / "sub/deeper");
+  }
+  EXPECT_FALSE(std::filesystem::exists(kept));
+}
+
+TEST(TempDir, TwoDirectoriesDiffer) {
+  wire::test::TempDir a, b;
+  EXPECT_NE(a.path(), b.path());
+}
+
+TEST(WaitUntil, ReturnsTrueWhenConditionBecomesTrue) {
+  std::atomic<int> calls{0};
+  EXPECT_TRUE(wire::test::wait_until([&] { return ++calls >= 3; }, 5s, 1ms));
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST(WaitUntil, ReturnsFalseAfterDeadline) {
+  auto start = Clock::now();
+  EXPECT_FALSE(wire::test::wait_until([] { return false; }, 50ms));
+  auto took = Clock::now() - start;
+  EXPECT_GE(took, 50ms);
+  EXPECT_LT(took, 5s);
+}
+
+TEST(Background, JoinRethrowsTheThreadsException) {
+  wire::test::Background task([] { throw std::runtime_error("boom"); });
+  EXPECT_THROW(
+      {
+        try {
+          task.join();
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "boom");
+          throw;
+        }
+      },
+      std::runtime_error);
+  EXPECT_NO_THROW(task.join());  // the exception is reported once
+}
+
+TEST(Background, RunsOnAnotherThread) {
+  auto main_id = std::this_thread::get_id();
+  std::thread::id seen;
+  wire::test::Background task([&] { seen = std::this_thread::get_id(); });
+  task.join();
+  EXPECT_NE(seen, main_id);
+  EXPECT_NE(seen, std::thread::id());
+}
+
+TEST(RandomBytes, IsReproducibleAndSeedDependent) {
+  auto a = wire::test::random_bytes(1001);
+  auto b = wire::test::random_bytes(1001);
+  auto c = wire::test::random_bytes(1001, 7);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  // The first bytes of splitmix64(seed 0x5eed), little-endian (computed independently
+  // in Python): a change in the generator would silently change every test's data.
+  const std::array<unsigned char, 8> first{0xb4, 0xa9, 0xf0, 0x03, 0x9d, 0xfd, 0xf1, 0x09};
+  for (std::size_t i = 0; i < first.size(); ++i) EXPECT_EQ(a[i], std::byte{first[i]}) << i;
+  auto s = wire::test::random_string(1001);
+  ASSERT_EQ(s.size(), 1001u);
+  EXPECT_EQ(std::memcmp(s.data(), a.data(), a.size()), 0);
+  std::size_t zeros = 0;
+  for (auto x : a) zeros += x == std::byte{0};
+  EXPECT_LT(zeros, 20u);  // ~4 expected for 1001 random bytes
+}
+
+TEST(RunProcess, CapturesExitCodeStdoutAndStderr) {
+  auto r = run_process({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.out, "out\n");
+  EXPECT_EQ(r.err, "err\n");
+}
+
+TEST(RunProcess, FeedsStdin) {
+  std::string big = wire::test::random_string(300000);  // more than a pipe holds
+  auto r = run_process({"cat"}, {.input = big});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out == big) << "got " << r.out.size() << " bytes";
+}
+
+TEST(RunProcess, ChildIgnoringStdinDoesNotKillUsWithSigpipe) {
+  std::string big(1 << 20, 'x');
+  auto r = run_process({"/bin/sh", "-c", "exec 0<&-; echo done"}, {.input = big});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "done\n");
+}
+
+TEST(RunProcess, KillsChildAfterTimeout) {
+  auto start = Clock::now();
+  auto r = run_process({"sleep", "30"}, {.timeout = 200ms});
+  auto took = Clock::now() - start;
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.signal, SIGKILL);
+  EXPECT_EQ(r.exit_code, -1);
+  EXPECT_LT(took, 10s);
+}
+
+TEST(RunProcess, EnvironmentAndWorkingDirectory) {
+  wire::test::TempDir dir;
+  auto r = run_process({"/bin/sh", "-c", "echo \"$WIRE_TEST_VAR\"; pwd"},
+                       {.cwd = dir.path(), .env = {{"WIRE_TEST_VAR", "v=1"}}});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "v=1\n" + std::filesystem::canonical(dir.path()).string() + "\n");
+}
+
+TEST(RunProcess, MissingProgramThrows) {
+  try {
+    run_process({"/nonexistent/wire-no-such-program"});
+    FAIL() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/wire-no-such-program"), std::string::npos);
+  }
+}
+
+TEST(ChildProcess, StopTerminatesARunningChild) {
+  wire::test::ChildProcess child({"/bin/sh", "-c", "echo ready; exec sleep 30"});
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(wire::test::wait_until([&] { return child.out() == "ready\n"; }, 10s));
+  EXPECT_TRUE(child.running());
+  EXPECT_FALSE(child.wait(10ms).has_value());
+  auto r = child.stop();
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_FALSE(child.running());
+  EXPECT_EQ(r.out, "ready\n");
+}
+
+TEST(Net, TcpPairIsConnected) {
+  auto p = wire::test::tcp_pair();
+  EXPECT_EQ(p.client.peer_address(), p.listener.local_address());
+  p.client.send_all("ping");
+  EXPECT_EQ(p.server.recv_exactly(4), "ping");
+}
+
+TEST(Net, WaitForListener) {
+  auto server = wire::net::tcp_listen("127.0.0.1", 0);
+  EXPECT_TRUE(wire::test::wait_for_listener(server.local_address(), 5s));
+  auto port = server.local_address().port();
+  server.close();
+  EXPECT_FALSE(wire::test::wait_for_listener(wire::net::Address::ip("127.0.0.1", port), 50ms));
+}
+
+}  // namespace

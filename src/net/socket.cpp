@@ -102,8 +102,13 @@ void Socket::set_timeout(Timeout timeout) {
 }
 
 Clock::time_point Socket::deadline() const noexcept {
-  if (!timeout_) return Clock::time_point::max();
-  return Clock::now() + *timeout_;
+  auto now = Clock::now();
+  // Saturate: a timeout of centuries must not overflow into the past.
+  if (!timeout_ || *timeout_ >= std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    Clock::time_point::max() - now)) {
+    return Clock::time_point::max();
+  }
+  return now + *timeout_;
 }
 
 bool Socket::wait(short events, Clock::time_point deadline, std::error_code& ec) const noexcept {

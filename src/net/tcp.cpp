@@ -145,8 +145,8 @@ Socket tcp_connect(std::string_view host, std::uint16_t port, std::chrono::milli
   auto s = tcp_connect(addresses, ConnectOptions{.timeout = timeout}, ec);
   if (ec) {
     // An IPv6 literal host is bracketed so the port stays readable.
-    std::string where = host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]"
-                                                                 : std::string(host);
+    bool bare_v6 = host.find(':') != std::string_view::npos && !host.starts_with('[');
+    std::string where = bare_v6 ? "[" + std::string(host) + "]" : std::string(host);
     throw_error(ec, "connect to " + where + ":" + std::to_string(port));
   }
   return s;

@@ -18,9 +18,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// At most about 31 years: longer would overflow the steady_clock deadlines
+// (nanoseconds in 64 bits) that the timeouts become.
+constexpr double max_timeout_seconds = 1e9;
+
 std::chrono::milliseconds to_ms(double seconds, const char* option) {
-  if (!(seconds > 0) || !std::isfinite(seconds)) {
-    throw std::invalid_argument(std::string(option) + " must be a positive number of seconds");
+  if (!(seconds > 0) || !(seconds <= max_timeout_seconds)) {
+    throw std::invalid_argument(std::string(option) +
+                                " must be a positive number of seconds, at most 1e9");
   }
   return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
 }
@@ -38,8 +43,9 @@ struct ServeOptions {
 
 // One connection: print each chunk that arrives and answer it, until the peer
 // closes, goes idle past the timeout, or fails.
-void serve_connection(net::Socket conn, const ServeOptions& options) {
-  conn.set_timeout(to_ms(options.idle_timeout, "--idle-timeout"));
+void serve_connection(net::Socket conn, const ServeOptions& options,
+                      std::chrono::milliseconds idle_timeout) {
+  conn.set_timeout(idle_timeout);
   std::string buffer(64 * 1024, '\0');
   for (;;) {
     std::error_code ec;
@@ -54,11 +60,14 @@ void serve_connection(net::Socket conn, const ServeOptions& options) {
 }
 
 void serve(const ServeOptions& options) {
+  // Checked before listening: a bad value must not surface later inside a
+  // connection's thread, where an exception would terminate the whole server.
+  const auto idle_timeout = to_ms(options.idle_timeout, "--idle-timeout");
   auto listener = net::tcp_listen(options.host, options.port);
   std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
   if (options.once) {
     auto accepted = listener.accept();
-    serve_connection(std::move(accepted.socket), options);
+    serve_connection(std::move(accepted.socket), options, idle_timeout);
     return;
   }
   // A thread per connection, bounded; wire::io's runtime replaces this for scale.
@@ -76,8 +85,8 @@ void serve(const ServeOptions& options) {
       }
       throw std::system_error(ec, "accept on " + listener.local_address().to_string());
     }
-    std::thread([conn = std::move(accepted.socket), options, slots]() mutable {
-      serve_connection(std::move(conn), options);
+    std::thread([conn = std::move(accepted.socket), options, idle_timeout, slots]() mutable {
+      serve_connection(std::move(conn), options, idle_timeout);
       slots->release();
     }).detach();
   }

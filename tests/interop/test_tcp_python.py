@@ -1,0 +1,533 @@
+# SPDX-License-Identifier: MIT
+"""Interop: Python's socket module (a peer that is not ours) against `wire tcp`.
+
+Run with Debian's /usr/bin/python3; the tool under test is named by $WIRE:
+    WIRE=build/tools/wire/wire /usr/bin/python3 tests/interop/test_tcp_python.py
+
+Every process and socket the test uses is started and stopped by the test, on
+127.0.0.1 or ::1 and free ports only. Nothing waits on bare sleeps: a server is
+ready when it prints its `listening on` line, and every wait has a deadline.
+"""
+
+import hashlib
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+WIRE = os.environ.get("WIRE", "")
+STEP = 30.0          # seconds: the bound on any one socket operation or process wait
+READY = 10.0         # seconds: for a server to print its `listening on` line
+MIB = 1 << 20
+SEED = int.from_bytes(os.urandom(4), "big")  # printed, so a failure can be replayed
+LISTENING = re.compile(rb"\Awire: listening on (127\.0\.0\.1|\[::1\]):(\d+)\n\Z")
+
+
+def setUpModule():
+    if not WIRE or not os.access(WIRE, os.X_OK):
+        raise RuntimeError(f"set WIRE to the wire executable (got {WIRE!r})")
+    print(f"wire: {WIRE}; python: {sys.executable} {sys.version.split()[0]}; "
+          f"random seed: {SEED}", file=sys.stderr)
+
+
+def binary_payload(size, salt):
+    """`size` pseudo-random bytes holding every byte value and runs of NULs."""
+    rng = random.Random(SEED * 1000 + salt)
+    data = bytearray(rng.randbytes(size))
+    data[0:256] = bytes(range(256))
+    for _ in range(64):  # runs of 1..8 NULs at random places
+        at, length = rng.randrange(256, size - 8), rng.randrange(1, 9)
+        data[at:at + length] = bytes(length)
+    payload = bytes(data)
+    assert len(payload) == size and payload.count(0) > 64 and len(set(payload)) == 256
+    return payload
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def recv_until_eof(sock, limit, deadline):
+    """Everything `sock` receives until the peer closes; at most `limit` bytes
+    (more is returned as is, for the caller to report) and until `deadline`."""
+    chunks, total = [], 0
+    while total <= limit:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no end of stream after {total} bytes")
+        chunk = sock.recv(256 * 1024)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def recv_exact(sock, size, deadline):
+    chunks, total = [], 0
+    while total < size:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {total} of {size} bytes arrived")
+        chunk = sock.recv(size - total)
+        if not chunk:
+            raise EOFError(f"peer closed after {total} of {size} bytes")
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+class Peer(threading.Thread):
+    """Runs fn() in a thread; finish() joins it (bounded) and returns its result or
+    re-raises its exception in the test's thread."""
+
+    def __init__(self, fn):
+        super().__init__(daemon=True)
+        self._fn, self.result, self.error = fn, None, None
+
+    def run(self):
+        try:
+            self.result = self._fn()
+        except BaseException as e:  # handed to finish()
+            self.error = e
+
+    def finish(self, timeout=STEP):
+        self.join(timeout)
+        if self.is_alive():
+            raise AssertionError(f"peer thread still running after {timeout}s")
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class WireProcess:
+    """A `wire` child kept running alongside the test; its stdout and stderr are
+    drained by threads so pipes never fill up."""
+
+    def __init__(self, args):
+        self.proc = subprocess.Popen([WIRE, *args], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._cond = threading.Condition()
+        self._out, self._err = bytearray(), bytearray()
+        self._eof = {"out": False, "err": False}
+        self._readers = [
+            threading.Thread(target=self._drain, args=(self.proc.stdout, self._out, "out"), daemon=True),
+            threading.Thread(target=self._drain, args=(self.proc.stderr, self._err, "err"), daemon=True),
+        ]
+        for t in self._readers:
+            t.start()
+
+    def _drain(self, pipe, sink, name):
+        fd = pipe.fileno()
+        while True:  # ends at EOF, which the child's exit (or kill) brings
+            chunk = os.read(fd, 65536)
+            with self._cond:
+                if not chunk:
+                    self._eof[name] = True
+                    self._cond.notify_all()
+                    return
+                sink.extend(chunk)
+                self._cond.notify_all()
+
+    @property
+    def out(self):
+        with self._cond:
+            return bytes(self._out)
+
+    @property
+    def err(self):
+        with self._cond:
+            return bytes(self._err)
+
+    def wait_listening(self, timeout=READY):
+        """The port from the one `wire: listening on ADDR:PORT` line on stderr."""
+        with self._cond:
+            self._cond.wait_for(lambda: b"\n" in self._err or self._eof["err"], timeout)
+            err = bytes(self._err)
+        m = LISTENING.match(err)
+        if not m:
+            raise AssertionError(f"no `listening on` line within {timeout}s; stderr: {err!r}; "
+                                 f"exit status: {self.proc.poll()}")
+        return int(m.group(2))
+
+    def wait(self, timeout=STEP):
+        """The exit status; the output is complete once this returns."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"wire still running after {timeout}s; stderr: {self.err!r}")
+        for t in self._readers:
+            t.join(timeout)
+        return rc
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()  # SIGKILL to this child's own PID
+        self.proc.wait(STEP)
+        for t in self._readers:
+            t.join(STEP)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+class WireTest(unittest.TestCase):
+    maxDiff = 2000
+
+    def serve(self, *args):
+        """Starts `wire tcp serve ARGS` and returns (process, port) once it listens."""
+        server = WireProcess(["tcp", "serve", *args])
+        self.addCleanup(server.stop)
+        return server, server.wait_listening()
+
+    def run_wire(self, *args, input=b"", timeout=STEP):
+        """Runs `wire ARGS` to completion (killed if it outlives `timeout`)."""
+        try:
+            return subprocess.run([WIRE, *args], input=input, capture_output=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise AssertionError(f"`wire {' '.join(args)}` still running after {timeout}s; "
+                                 f"stderr: {e.stderr!r}")
+
+    def listener(self, family=socket.AF_INET, host="127.0.0.1", backlog=1):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        self.addCleanup(s.close)
+        s.settimeout(STEP)
+        s.bind((host, 0))
+        s.listen(backlog)
+        return s, s.getsockname()[1]
+
+    def peer(self, fn):
+        p = Peer(fn)
+        p.start()
+        self.addCleanup(p.join, STEP)
+        return p
+
+    def assertFailure(self, r, starts, contains=None):
+        """A failure: empty stdout, one line `wire: ...` on stderr, non-zero exit."""
+        self.assertEqual(r.stdout, b"", r.stderr)
+        self.assertNotEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stderr.startswith(starts), r.stderr)
+        self.assertTrue(r.stderr.endswith(b"\n"), r.stderr)
+        self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+        if contains is not None:
+            self.assertIn(contains, r.stderr)
+
+    # --- 1. the tutorial's client against `wire tcp serve` ---------------------------
+
+    def test_1_tutorial_client_to_wire_serve(self):
+        server, port = self.serve("--port", "0", "--once")
+        # The tutorial's client, with the server's free port and a timeout added.
+        client_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(client_socket.close)
+        client_socket.settimeout(STEP)
+        client_socket.connect(("localhost", port))
+        self.assertEqual(client_socket.send(b"Hello, server!"), 14)
+        data = client_socket.recv(1024)
+        client_socket.close()
+        self.assertEqual(data, b"Hello, client!")
+        self.assertEqual(server.wait(), 0, server.err)
+        self.assertEqual(server.out, b"Received: Hello, server!\n")
+        self.assertEqual(server.err.count(b"\n"), 1, server.err)  # nothing but `listening on`
+
+    # --- 2. the tutorial's server against `wire tcp send` ----------------------------
+
+    def test_2_tutorial_server_to_wire_send(self):
+        # The tutorial's server, on a free port instead of 12345.
+        server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(server_socket.close)
+        server_socket.settimeout(STEP)
+        server_socket.bind(("localhost", 0))
+        server_socket.listen(1)
+        port = server_socket.getsockname()[1]
+
+        def tutorial_server():
+            client_socket, address = server_socket.accept()
+            with client_socket:
+                client_socket.settimeout(STEP)
+                data = client_socket.recv(1024)
+                client_socket.send(b"Hello, client!")
+            server_socket.close()
+            return data
+
+        server = self.peer(tutorial_server)
+        r = self.run_wire("tcp", "send", "localhost", str(port), "Hello, server!")
+        received = server.finish()
+        self.assertEqual(received, b"Hello, server!")
+        self.assertEqual(r.stdout, b"Response: Hello, client!\n", r.stderr)
+        self.assertEqual(r.stderr, b"")
+        self.assertEqual(r.returncode, 0)
+
+    # --- 3. binary echo, one after another and 8 at once -----------------------------
+
+    def echo_exchange(self, port, payload, barrier=None, probe=4096):
+        """Sends `payload` to an echo server from one thread while this one reads the
+        echo; with `barrier`, first waits until every party has had a probe echoed
+        while its connection stays open (which a one-at-a-time server cannot do)."""
+        deadline = time.monotonic() + STEP
+        with socket.create_connection(("127.0.0.1", port), timeout=STEP) as s:
+            start = 0
+            if barrier is not None:
+                s.sendall(payload[:probe])
+                if recv_exact(s, probe, deadline) != payload[:probe]:
+                    raise AssertionError("probe echoed wrongly")
+                try:
+                    barrier.wait(STEP)
+                except threading.BrokenBarrierError:
+                    raise AssertionError("the server did not echo on all connections while "
+                                         "they were open at once") from None
+                start = probe
+
+            def send_rest():
+                s.sendall(payload[start:])
+                s.shutdown(socket.SHUT_WR)
+
+            sender = Peer(send_rest)
+            sender.start()
+            try:
+                echo = recv_until_eof(s, len(payload) - start, deadline)
+            finally:
+                sender.join(STEP)
+            sender.finish(0)
+            return payload[:start] + echo
+
+    def test_3_binary_echo_sequential_and_concurrent(self):
+        server, port = self.serve("--port", "0", "--echo", "--quiet")
+        for i in range(3):
+            payload = binary_payload(MIB, salt=300 + i)
+            echo = self.echo_exchange(port, payload)
+            self.assertEqual(len(echo), len(payload), f"connection {i}")
+            self.assertEqual(sha(echo), sha(payload), f"connection {i}")
+            self.assertTrue(echo == payload, f"connection {i}: echo differs")
+
+        payloads = [binary_payload(MIB, salt=310 + i) for i in range(8)]
+        barrier = threading.Barrier(len(payloads))
+        clients = [Peer(lambda p=p: self.echo_exchange(port, p, barrier)) for p in payloads]
+        for c in clients:
+            c.start()
+        for i, (c, payload) in enumerate(zip(clients, payloads)):
+            echo = c.finish(2 * STEP)
+            self.assertEqual(len(echo), len(payload), f"concurrent connection {i}")
+            self.assertEqual(sha(echo), sha(payload), f"concurrent connection {i}")
+            self.assertTrue(echo == payload, f"concurrent connection {i}: echo differs")
+
+        self.assertIsNone(server.proc.poll(), "server exited; stderr: %r" % server.err)
+        self.assertEqual(server.out, b"")  # --quiet
+        self.assertEqual(server.err.count(b"\n"), 1, server.err)
+
+    # --- 4. binary bytes on the server's stdout --------------------------------------
+
+    def test_4_binary_to_server_stdout(self):
+        payload = b"a\x00b\xff\x80\r\nz"
+        server, port = self.serve("--port", "0", "--once")
+        deadline = time.monotonic() + STEP
+        with socket.create_connection(("127.0.0.1", port), timeout=STEP) as s:
+            s.sendall(payload)
+            reply = recv_exact(s, 14, deadline)
+            s.shutdown(socket.SHUT_WR)
+            rest = recv_until_eof(s, 0, deadline)
+        self.assertEqual(reply, b"Hello, client!")
+        self.assertEqual(rest, b"")
+        self.assertEqual(server.wait(), 0, server.err)
+        self.assertEqual(server.out, b"Received: " + payload + b"\n")
+
+    # --- 5. 1 MiB each way with `wire tcp send` --------------------------------------
+
+    def binary_send(self, family, host, how, salt):
+        """A Python server on `host` reads 1 MiB until wire half-closes, then answers
+        another 1 MiB and closes; how(request) gives wire's arguments and stdin."""
+        request = binary_payload(MIB, salt=500 + salt)
+        reply = binary_payload(MIB, salt=550 + salt)
+        self.assertNotEqual(request, reply)
+        lsock, port = self.listener(family, host)
+        send_args, stdin = how(request)
+
+        def server():
+            deadline = time.monotonic() + STEP
+            conn, _ = lsock.accept()
+            with conn:
+                conn.settimeout(STEP)
+                got = recv_until_eof(conn, len(request), deadline)  # wire half-closes
+                conn.sendall(reply)
+            return got
+
+        peer = self.peer(server)
+        r = self.run_wire("tcp", "send", host, str(port), *send_args, input=stdin)
+        got = peer.finish()
+        self.assertEqual(len(got), len(request))
+        self.assertEqual(sha(got), sha(request))
+        self.assertTrue(got == request, "the server received other bytes")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, b"")
+        expected = b"Response: " + reply + b"\n"
+        self.assertEqual(len(r.stdout), len(expected))
+        self.assertEqual(sha(r.stdout), sha(expected))
+        self.assertTrue(r.stdout == expected, "wire printed other bytes")
+
+    def request_file(self, data):
+        d = tempfile.TemporaryDirectory(prefix="wire-interop-")
+        self.addCleanup(d.cleanup)
+        path = os.path.join(d.name, "request.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def test_5a_binary_send_file_ipv4(self):
+        self.binary_send(socket.AF_INET, "127.0.0.1",
+                         lambda req: (["--file", self.request_file(req)], b""), salt=1)
+
+    def test_5b_binary_send_file_ipv6(self):
+        self.binary_send(socket.AF_INET6, "::1",
+                         lambda req: (["--file", self.request_file(req)], b""), salt=2)
+
+    def test_5c_binary_send_stdin_file_dash(self):
+        self.binary_send(socket.AF_INET, "127.0.0.1", lambda req: (["--file", "-"], req), salt=3)
+
+    def test_5d_binary_send_stdin_message_dash(self):
+        self.binary_send(socket.AF_INET, "127.0.0.1", lambda req: (["-"], req), salt=4)
+
+    # --- 6. failures -----------------------------------------------------------------
+
+    def test_6a_refused(self):
+        # A port bound but not listening: nobody else can take it, and connects are refused.
+        reserved = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(reserved.close)
+        reserved.bind(("127.0.0.1", 0))
+        port = reserved.getsockname()[1]
+        r = self.run_wire("tcp", "send", "127.0.0.1", str(port), "hi")
+        self.assertFailure(r, b"wire: ")
+        self.assertEqual(r.stderr, f"wire: connect to 127.0.0.1:{port}: Connection refused\n".encode())
+
+    def test_6b_unresolvable(self):
+        r = self.run_wire("tcp", "send", "nosuch.invalid", "12345", "hi")
+        self.assertFailure(r, b"wire: resolve nosuch.invalid: ")
+
+    def test_6c_port_out_of_range(self):
+        r = self.run_wire("tcp", "send", "127.0.0.1", "70000", "hi")
+        self.assertFailure(r, b"wire: ", b"70000")
+        r = self.run_wire("tcp", "serve", "--host", "127.0.0.1", "--port", "70000", "--once")
+        self.assertFailure(r, b"wire: ", b"70000")
+
+    def test_6d_port_in_use(self):
+        _, port = self.listener(socket.AF_INET, "127.0.0.1")
+        r = self.run_wire("tcp", "serve", "--host", "127.0.0.1", "--port", str(port), "--once")
+        self.assertFailure(r, b"wire: ")
+        self.assertEqual(r.stderr,
+                         f"wire: bind to 127.0.0.1:{port}: Address already in use\n".encode())
+
+    def test_6e_timeout(self):
+        lsock, port = self.listener(socket.AF_INET, "127.0.0.1")
+        release = threading.Event()
+        self.addCleanup(release.set)  # runs before the peer's join (cleanups are LIFO)
+
+        def silent_server():
+            conn, _ = lsock.accept()
+            with conn:  # accepts, reads, never answers, keeps the connection open
+                conn.settimeout(STEP)
+                got = recv_until_eof(conn, 1024, time.monotonic() + STEP)
+                release.wait(STEP)
+            return got
+
+        peer = self.peer(silent_server)
+        started = time.monotonic()
+        r = self.run_wire("tcp", "send", "127.0.0.1", str(port), "anyone?", "--timeout", "1")
+        elapsed = time.monotonic() - started
+        release.set()
+        self.assertEqual(peer.finish(), b"anyone?")
+        self.assertFailure(r, b"wire: ", b"timed out")
+        self.assertGreaterEqual(elapsed, 0.9)
+        self.assertLess(elapsed, 10)
+
+    def test_6f_bad_timeouts_rejected_up_front(self):
+        # Checked before any socket exists: once a connection arrived, a bad
+        # --idle-timeout used to abort the whole threaded server, and a huge
+        # --timeout overflowed its deadline into an instant "timed out".
+        for value in ("-1", "0", "nan", "inf", "1e300"):
+            r = self.run_wire("tcp", "serve", "--host", "127.0.0.1", "--port", "0",
+                              "--idle-timeout", value, timeout=READY)
+            self.assertFailure(r, b"wire: --idle-timeout must be a positive number of seconds")
+        lsock, port = self.listener(socket.AF_INET, "127.0.0.1")
+        for value in ("-1", "0", "nan", "1e300", "1e16"):
+            r = self.run_wire("tcp", "send", "127.0.0.1", str(port), "hi", "--timeout", value)
+            self.assertFailure(r, b"wire: --timeout must be a positive number of seconds")
+
+        def server():
+            conn, _ = lsock.accept()
+            with conn:
+                conn.settimeout(STEP)
+                got = recv_until_eof(conn, 1024, time.monotonic() + STEP)
+                conn.sendall(b"patient")
+            return got
+
+        peer = self.peer(server)  # the largest timeout accepted still works
+        r = self.run_wire("tcp", "send", "127.0.0.1", str(port), "hi", "--timeout", "1e9")
+        self.assertEqual(peer.finish(), b"hi")
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, b"Response: patient\n", b""))
+
+    # --- 7. demo and version ---------------------------------------------------------
+
+    def test_7a_demo(self):
+        r = self.run_wire("demo")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"Received: Hello, server!", r.stdout)
+        self.assertIn(b"Response: Hello, client!", r.stdout)
+
+    def test_7b_version(self):
+        r = self.run_wire("--version")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"wire 0.1.0\n")
+
+    # --- 8. Happy Eyeballs, seen from outside ----------------------------------------
+
+    def test_8_happy_eyeballs_localhost_ipv4_only_listener(self):
+        resolved = sorted({ai[4][0] for ai in socket.getaddrinfo(
+            "localhost", 1, type=socket.SOCK_STREAM)})
+        print(f"\n  localhost resolves to {resolved}", file=sys.stderr, end=" ... ")
+        # A listener on 127.0.0.1 only; on ::1 the same port is bound without
+        # listening, so an attempt there is refused for sure (when ::1 exists).
+        lsock = port = None
+        for _ in range(20):  # bounded: a port free on both families
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            candidate = s.getsockname()[1]
+            try:
+                v6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+                try:
+                    v6.bind(("::1", candidate))
+                except OSError:
+                    v6.close()
+                    s.close()
+                    continue
+                self.addCleanup(v6.close)
+            except OSError:
+                pass  # no IPv6 at all: nothing to reserve
+            lsock, port = s, candidate
+            break
+        self.assertIsNotNone(lsock, "no port free on both 127.0.0.1 and ::1")
+        self.addCleanup(lsock.close)
+        lsock.settimeout(STEP)
+        lsock.listen(1)
+
+        def server():
+            conn, peer_address = lsock.accept()
+            with conn:
+                conn.settimeout(STEP)
+                got = recv_until_eof(conn, 1024, time.monotonic() + STEP)
+                conn.sendall(b"over IPv4")
+            return got, peer_address[0]
+
+        peer = self.peer(server)
+        r = self.run_wire("tcp", "send", "localhost", str(port), "which family?")
+        got, peer_host = peer.finish()
+        self.assertEqual(got, b"which family?")
+        self.assertEqual(peer_host, "127.0.0.1")
+        self.assertEqual(r.stdout, b"Response: over IPv4\n", r.stderr)
+        self.assertEqual(r.stderr, b"")
+        self.assertEqual(r.returncode, 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

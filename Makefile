@@ -1,6 +1,6 @@
 # The two README commands, and helpers. Each target does its own set-up:
 # `make demo` and `make test` work on a fresh Debian 12 machine.
-.PHONY: all deps build build-asan demo test test-fast clean
+.PHONY: all deps build build-asan build-tsan demo test test-fast clean
 
 all: build
 
@@ -15,18 +15,24 @@ build-asan: deps
 	cmake --preset asan
 	cmake --build --preset asan
 
+build-tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan
+
 # The tutorial's exchanges, replayed on loopback against wire's own servers.
 demo: build
 	./build/tools/wire/wire demo
 
-# Every test: the normal build, then the same suite under ASan+UBSan.
-test: build build-asan
+# Every test: the normal build, the same suite under ASan+UBSan, and the
+# wire::io tests under ThreadSanitizer.
+test: build build-asan build-tsan
 	ctest --preset default
 	ctest --preset asan
+	ctest --preset tsan
 
 # Only the normal build's tests, for a quick check while working.
 test-fast: build
 	ctest --preset default
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan

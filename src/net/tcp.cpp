@@ -165,7 +165,8 @@ Address listen_address(std::string_view host, std::uint16_t port, int socket_typ
   return v4 != candidates.end() ? *v4 : candidates.front();
 }
 
-Socket bound_socket(std::string_view host, std::uint16_t port, SocketType type) {
+Socket bound_socket(std::string_view host, std::uint16_t port, SocketType type,
+                    bool reuse_port = false) {
   bool dual_stack = false;
   Address address = listen_address(host, port, static_cast<int>(type), dual_stack);
   Socket s;
@@ -181,6 +182,7 @@ Socket bound_socket(std::string_view host, std::uint16_t port, SocketType type) 
     s = Socket(address.family(), type);
   }
   if (type == SocketType::stream) s.set_reuse_address(true);
+  if (reuse_port) s.set_reuse_port(true);
   if (dual_stack) s.set_v6_only(false);
   s.bind(address);
   return s;
@@ -188,8 +190,8 @@ Socket bound_socket(std::string_view host, std::uint16_t port, SocketType type) 
 
 }  // namespace
 
-Socket tcp_listen(std::string_view host, std::uint16_t port, int backlog) {
-  Socket s = bound_socket(host, port, SocketType::stream);
+Socket tcp_listen(std::string_view host, std::uint16_t port, int backlog, bool reuse_port) {
+  Socket s = bound_socket(host, port, SocketType::stream, reuse_port);
   s.listen(backlog);
   return s;
 }

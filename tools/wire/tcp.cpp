@@ -6,11 +6,14 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <semaphore>
+#include <array>
+#include <csignal>
+#include <vector>
 #include <stdexcept>
 #include <thread>
 
 #include "commands.hpp"
+#include "wire/io.hpp"
 #include "wire/net.hpp"
 
 namespace wire::cli {
@@ -38,7 +41,8 @@ struct ServeOptions {
   bool once = false;
   bool quiet = false;
   double idle_timeout = 60;
-  int max_connections = 256;
+  int max_connections = 10000;
+  unsigned threads = 0;
 };
 
 // One connection: print each chunk that arrives and answer it, until the peer
@@ -59,37 +63,58 @@ void serve_connection(net::Socket conn, const ServeOptions& options,
   }
 }
 
+// The many-connection server: a coroutine per connection on wire::io's runtime.
+// Reads land in one buffer per worker thread and are answered before the
+// connection waits again, so an idle connection holds no buffer at all.
+io::Task<void> answer_messages(io::Stream& stream, const ServeOptions& options) {
+  thread_local std::array<std::byte, 64 * 1024> buffer;
+  for (;;) {
+    std::error_code ec;
+    std::size_t n = co_await stream.read_some(buffer, ec);
+    if (ec || n == 0) co_return;  // closed, reset or idle past the timeout
+    std::span<const std::byte> data(buffer.data(), n);
+    if (!options.quiet) {
+      print_line("Received: ", std::string_view(reinterpret_cast<const char*>(data.data()), n));
+    }
+    if (!options.echo) data = std::as_bytes(std::span(options.reply));
+    // Usually one send takes it all; what it leaves must be copied out of the
+    // shared buffer before this connection waits (another may read into it).
+    std::size_t sent = co_await stream.write_some(data, ec);
+    if (ec) co_return;
+    if (sent < data.size()) {
+      std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(sent), data.end());
+      co_await stream.write_all(rest, ec);
+      if (ec) co_return;
+    }
+  }
+}
+
 void serve(const ServeOptions& options) {
-  // Checked before listening: a bad value must not surface later inside a
-  // connection's thread, where an exception would terminate the whole server.
+  // Checked before listening: a bad value must fail the command, not a connection.
   const auto idle_timeout = to_ms(options.idle_timeout, "--idle-timeout");
-  auto listener = net::tcp_listen(options.host, options.port);
-  std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
   if (options.once) {
+    auto listener = net::tcp_listen(options.host, options.port);
+    std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
     auto accepted = listener.accept();
     serve_connection(std::move(accepted.socket), options, idle_timeout);
     return;
   }
-  // A thread per connection, bounded; wire::io's runtime replaces this for scale.
-  auto slots = std::make_shared<std::counting_semaphore<>>(options.max_connections);
-  for (;;) {
-    slots->acquire();
-    std::error_code ec;
-    auto accepted = listener.accept(ec);
-    if (ec) {
-      slots->release();
-      // Out of descriptors or memory: back off briefly instead of spinning.
-      if (ec == std::errc::too_many_files_open || ec == std::errc::not_enough_memory) {
-        std::this_thread::sleep_for(100ms);
-        continue;
-      }
-      throw std::system_error(ec, "accept on " + listener.local_address().to_string());
-    }
-    std::thread([conn = std::move(accepted.socket), options, idle_timeout, slots]() mutable {
-      serve_connection(std::move(conn), options, idle_timeout);
-      slots->release();
-    }).detach();
-  }
+  io::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  server_options.threads = options.threads;
+  server_options.limits.max_connections = static_cast<std::size_t>(options.max_connections);
+  server_options.limits.idle_timeout = idle_timeout;
+  io::TcpServer server(server_options, [&options](io::Stream& stream, const net::Address&) {
+    return answer_messages(stream, options);
+  });
+  io::SignalSet signals{SIGINT, SIGTERM};  // blocked before the workers start
+  server.start();
+  std::cerr << "wire: listening on " << server.local_address().to_string() << std::endl;
+  io::run(signals.wait());
+  auto report = server.shutdown(5s);
+  std::cerr << "wire: stopped; " << report.finished << " connection(s) finished, " << report.cut
+            << " cut" << std::endl;
 }
 
 struct SendOptions {
@@ -168,7 +193,10 @@ void add_tcp_commands(CLI::App& app) {
   serve_cmd->add_option("--max-connections", serve_opts->max_connections,
                         "Connections served at once")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 1000000));
+  serve_cmd->add_option("--threads", serve_opts->threads, "Worker threads (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
   serve_cmd->callback([serve_opts] { serve(*serve_opts); });
 
   auto send_opts = std::make_shared<SendOptions>();

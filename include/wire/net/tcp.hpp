@@ -45,7 +45,10 @@ Socket tcp_connect(std::span<const Address> addresses, const ConnectOptions& opt
 /// read it back with local_address().
 ///   auto server = wire::net::tcp_listen("localhost", 12345);
 /// @throws std::system_error ("bind to 127.0.0.1:12345: Address already in use").
-Socket tcp_listen(std::string_view host, std::uint16_t port, int backlog = 128);
+/// With `reuse_port`, SO_REUSEPORT is set before bind, so several sockets (one per
+/// worker thread) can listen on one port and the kernel spreads connections.
+Socket tcp_listen(std::string_view host, std::uint16_t port, int backlog = 128,
+                  bool reuse_port = false);
 
 /// A UDP socket bound to host:port (port 0: any free port), chosen as tcp_listen() does.
 Socket udp_bind(std::string_view host, std::uint16_t port);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// Stream and Listener: sockets driven by the loop, awaited by coroutines.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "wire/io/loop.hpp"
+#include "wire/io/task.hpp"
+#include "wire/net/address.hpp"
+#include "wire/net/socket.hpp"
+
+namespace wire::io {
+
+namespace detail {
+
+[[noreturn]] void throw_io_error(std::error_code ec, std::string_view operation, int fd);
+
+// One non-blocking syscall (Op::attempt), tried at once, then again each time
+// epoll says the descriptor is ready, until it finishes or the deadline passes.
+// Lives in the awaiting coroutine's frame: no allocation. Destroying it (with
+// the frame) withdraws the wait and the timer, which is how a cancelled task
+// cancels its pending operation.
+template <typename Op, bool Write>
+class IoAwaiter : IoWaiter {
+ public:
+  IoAwaiter(IoState* state, Op op, std::optional<Clock::duration> timeout, std::error_code* ec_out,
+            const char* name) noexcept
+      : state_(state), op_(op), timeout_(timeout), ec_out_(ec_out), name_(name) {
+    ready = &IoAwaiter::on_ready;
+    cancel = &IoAwaiter::on_cancel;
+  }
+  IoAwaiter(const IoAwaiter&) = delete;
+  IoAwaiter& operator=(const IoAwaiter&) = delete;
+  ~IoAwaiter() { withdraw(); }
+
+  bool await_ready() noexcept {
+    if (!state_ || state_->retired) {
+      ec_ = std::make_error_code(std::errc::bad_file_descriptor);
+      return true;
+    }
+    return op_.attempt(state_->fd, ec_, result_);
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    waiter_ = h;
+    slot() = this;
+    registered_ = true;
+    if (timeout_) {
+      timer_.fire = &IoAwaiter::on_timeout;
+      timer_.context = this;
+      state_->loop->add_timer(timer_, Clock::now() + *timeout_);
+    }
+  }
+  auto await_resume() {
+    if (ec_out_) {
+      *ec_out_ = ec_;
+    } else if (ec_) {
+      throw_io_error(ec_, name_, state_ ? state_->fd : -1);
+    }
+    return result_;
+  }
+
+ private:
+  IoWaiter*& slot() noexcept { return Write ? state_->writer : state_->reader; }
+  void withdraw() noexcept {
+    if (registered_) {
+      if (slot() == this) slot() = nullptr;
+      registered_ = false;
+    }
+    if (timer_.pending()) state_->loop->cancel_timer(timer_);
+  }
+  static void on_cancel(IoWaiter* w) {
+    auto* self = static_cast<IoAwaiter*>(w);
+    self->registered_ = false;  // release() already cleared the slot
+    self->withdraw();
+    self->ec_ = std::make_error_code(std::errc::operation_canceled);
+    self->state_ = nullptr;  // the state is being recycled: never look at it again
+    self->waiter_.resume();
+  }
+  static void on_ready(IoWaiter* w) {
+    auto* self = static_cast<IoAwaiter*>(w);
+    self->registered_ = false;  // the loop took us out of the slot
+    if (!self->op_.attempt(self->state_->fd, self->ec_, self->result_)) {
+      self->slot() = self;  // woken but still not ready: wait for the next edge
+      self->registered_ = true;
+      return;
+    }
+    self->withdraw();
+    self->waiter_.resume();
+  }
+  static void on_timeout(TimerNode* node) {
+    auto* self = static_cast<IoAwaiter*>(node->context);
+    self->withdraw();
+    self->ec_ = std::make_error_code(std::errc::timed_out);
+    self->waiter_.resume();
+  }
+
+  IoState* state_;
+  Op op_;
+  std::optional<Clock::duration> timeout_;
+  std::error_code* ec_out_;
+  const char* name_;
+  std::error_code ec_;
+  decltype(Op::result) result_{};
+  TimerNode timer_;
+  std::coroutine_handle<> waiter_;
+  bool registered_ = false;
+};
+
+struct RecvOp {
+  std::span<std::byte> buffer;
+  std::size_t result = 0;
+  bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
+};
+struct SendOp {
+  std::span<const std::byte> data;
+  std::size_t result = 0;
+  bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
+};
+struct WritevOp {
+  std::span<const iovec> buffers;
+  std::size_t result = 0;
+  bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
+};
+struct WaitOp {  // readiness only: for idle connections that hold no buffer
+  bool result = true;
+  bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
+  bool first = true;
+};
+struct SendfileOp {
+  int in_fd;
+  long long* offset;
+  std::size_t count;
+  std::size_t result = 0;
+  bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
+};
+struct AcceptOp {
+  net::Accepted* out;
+  bool result = true;
+  bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
+};
+struct ConnectOp {
+  const net::Address* address;
+  bool started = false;
+  bool result = true;
+  bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
+};
+
+}  // namespace detail
+
+/// A connected socket on the current loop.
+///   wire::io::Stream s(std::move(socket));
+///   std::size_t n = co_await s.read_some(buffer);     // 0: the peer closed
+///   co_await s.write_all(std::as_bytes(std::span(reply)));
+/// Every operation has a throwing form and one filling a std::error_code& (for
+/// servers, where EOF, resets and timeouts are routine). The read and write
+/// timeouts bound each primitive operation. Destroy a Stream on its loop's
+/// thread, before the loop.
+class Stream {
+ public:
+  Stream() noexcept = default;
+  /// Takes a connected socket, makes it non-blocking and attaches it to Loop::current().
+  explicit Stream(net::Socket socket);
+  Stream(Stream&& other) noexcept;
+  Stream& operator=(Stream&& other) noexcept;
+  ~Stream();
+
+  bool is_open() const noexcept { return state_ != nullptr; }
+  int fd() const noexcept { return socket_.fd(); }
+  const net::Socket& socket() const noexcept { return socket_; }
+
+  /// Bounds each read (or write) operation; std::nullopt waits for ever.
+  void set_read_timeout(std::optional<Clock::duration> t) noexcept { read_timeout_ = t; }
+  void set_write_timeout(std::optional<Clock::duration> t) noexcept { write_timeout_ = t; }
+
+  auto read_some(std::span<std::byte> buffer) {
+    return detail::IoAwaiter<detail::RecvOp, false>(state_, {buffer}, read_timeout_, nullptr, "read");
+  }
+  auto read_some(std::span<std::byte> buffer, std::error_code& ec) {
+    return detail::IoAwaiter<detail::RecvOp, false>(state_, {buffer}, read_timeout_, &ec, "read");
+  }
+  auto write_some(std::span<const std::byte> data) {
+    return detail::IoAwaiter<detail::SendOp, true>(state_, {data}, write_timeout_, nullptr, "write");
+  }
+  auto write_some(std::span<const std::byte> data, std::error_code& ec) {
+    return detail::IoAwaiter<detail::SendOp, true>(state_, {data}, write_timeout_, &ec, "write");
+  }
+  /// Waits until data (or EOF) can be read, without a buffer: an idle connection
+  /// then costs no read buffer.
+  auto wait_readable(std::error_code& ec) {
+    return detail::IoAwaiter<detail::WaitOp, false>(state_, {}, read_timeout_, &ec, "read");
+  }
+
+  /// Fills the buffer. @throws std::system_error (wire::Errc::unexpected_eof if the peer closes first).
+  Task<void> read_exactly(std::span<std::byte> buffer);
+  Task<std::size_t> read_exactly(std::span<std::byte> buffer, std::error_code& ec);
+  /// Reads up to and including `delimiter`, at most `max` bytes, never past it.
+  Task<std::string> read_until(std::string_view delimiter, std::size_t max);
+  /// Writes everything.
+  Task<void> write_all(std::span<const std::byte> data);
+  Task<std::size_t> write_all(std::span<const std::byte> data, std::error_code& ec);
+  /// Writes several buffers with writev(2), everything.
+  Task<void> write_all(std::span<const iovec> buffers);
+  /// Sends `count` bytes of file `in_fd` from `offset` with sendfile(2).
+  Task<void> sendfile(int in_fd, long long offset, std::size_t count);
+
+  void shutdown_write() noexcept;
+  /// Detaches from the loop and closes. The destructor does this too.
+  void close() noexcept;
+
+ private:
+  net::Socket socket_;
+  detail::IoState* state_ = nullptr;
+  std::optional<Clock::duration> read_timeout_;
+  std::optional<Clock::duration> write_timeout_;
+};
+
+/// A listening socket on the current loop.
+///   wire::io::Listener listener(wire::net::tcp_listen("", 8080));
+///   auto [stream, peer] = co_await listener.accept();
+class Listener {
+ public:
+  explicit Listener(net::Socket listening);
+  Listener(Listener&& other) noexcept;
+  Listener& operator=(Listener&&) = delete;
+  ~Listener();
+
+  struct Accepted {
+    Stream stream;
+    net::Address peer;
+  };
+  /// Waits for a connection. @throws std::system_error.
+  Task<Accepted> accept();
+  /// Non-throwing form: on failure `ec` is set and the socket is closed.
+  Task<Accepted> accept(std::error_code& ec);
+  net::Address local_address() const { return socket_.local_address(); }
+  void close() noexcept;
+
+ private:
+  net::Socket socket_;
+  detail::IoState* state_ = nullptr;
+};
+
+/// Connects to `address`, bounded by `timeout`. @throws std::system_error / TimeoutError.
+Task<Stream> connect(net::Address address, std::optional<Clock::duration> timeout = std::nullopt);
+/// Resolves `host` and tries each address in turn until one connects, all within `timeout`.
+Task<Stream> connect(std::string host, std::uint16_t port,
+                     Clock::duration timeout = std::chrono::seconds(30));
+
+}  // namespace wire::io

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// TcpServer: a multi-core TCP server running a coroutine per connection.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "wire/io/stream.hpp"
+#include "wire/io/task.hpp"
+#include "wire/net/address.hpp"
+
+namespace wire::io {
+
+using namespace std::chrono_literals;
+
+/// Limits a TcpServer enforces, with defaults a public server can live with.
+struct ServerLimits {
+  /// Connections open at once, over all workers; past it, accepting pauses
+  /// (new clients wait in the kernel's backlog).
+  std::size_t max_connections = 10'000;
+  /// A read that waits longer than this fails with timed_out: idle connections close.
+  std::optional<Clock::duration> idle_timeout = 60s;
+  /// A write that cannot make progress for this long fails with timed_out: a
+  /// client that stops reading cannot hold the server's buffers for ever.
+  std::optional<Clock::duration> write_timeout = 30s;
+};
+
+struct ServerOptions {
+  std::string host = "";       ///< "" or "::": every address, IPv6 and IPv4
+  std::uint16_t port = 0;      ///< 0: a free port (see local_address())
+  unsigned threads = 0;        ///< workers; 0: one per core
+  int backlog = 1024;
+  ServerLimits limits;
+};
+
+/// What a graceful shutdown did.
+struct ShutdownReport {
+  std::size_t finished = 0;  ///< handlers that ended within the grace period
+  std::size_t cut = 0;       ///< connections closed when it ran out
+};
+
+/// Runs `handler(stream, peer)` for every connection, on N workers that each
+/// listen on the same port with SO_REUSEPORT (the kernel spreads connections).
+///   wire::io::TcpServer server({.port = 7}, [](wire::io::Stream& s, const wire::net::Address&)
+///       -> wire::io::Task<void> { ... echo ... });
+///   server.start();  ...  server.shutdown(5s);
+/// The stream comes with the idle and write timeouts of `limits`. An exception
+/// escaping a handler closes its connection and is not fatal.
+class TcpServer {
+ public:
+  using Handler = std::function<Task<void>(Stream&, const net::Address&)>;
+
+  TcpServer(ServerOptions options, Handler handler);
+  ~TcpServer();  // shutdown(0s) if still running
+  TcpServer(const TcpServer&) = delete;
+  TcpServer& operator=(const TcpServer&) = delete;
+
+  /// Binds every worker's listener and starts the workers.
+  /// @throws std::system_error if the address cannot be bound.
+  void start();
+  /// The bound address (the real port when options.port was 0).
+  net::Address local_address() const;
+  /// Connections open now, over all workers.
+  std::size_t connections() const noexcept;
+  /// Stops accepting, lets handlers finish for up to `grace`, closes the rest,
+  /// stops the workers and reports. Idempotent; thread-safe.
+  ShutdownReport shutdown(Clock::duration grace);
+  /// start(), then wait for SIGINT or SIGTERM, then shutdown(grace).
+  ShutdownReport run_until_signal(Clock::duration grace = 10s);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wire::io

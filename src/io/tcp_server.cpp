@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "wire/io/tcp_server.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include "wire/io/runtime.hpp"
+#include "wire/io/signal.hpp"
+#include "wire/net/tcp.hpp"
+
+namespace wire::io {
+
+// One worker's share of the server. Everything but the atomics is touched only
+// on that worker's thread.
+struct WorkerShare {
+  Loop* loop = nullptr;
+  std::unique_ptr<Listener> listener;
+  std::size_t max_connections = 0;
+  std::size_t active = 0;
+  std::atomic<std::size_t> active_shared{0};  // for connections() and shutdown()
+  bool draining = false;
+  std::coroutine_handle<> accept_waiting;      // the acceptor, paused at the limit
+};
+
+struct TcpServer::Impl {
+  ServerOptions options;
+  Handler handler;
+  std::unique_ptr<Runtime> runtime;
+  std::vector<net::Socket> sockets;  // bound listeners, handed to the workers at start
+  std::vector<std::unique_ptr<WorkerShare>> shares;
+  net::Address address;
+  std::mutex mutex;  // shutdown bookkeeping, off the request path
+  std::condition_variable drained;
+  bool started = false;
+  bool stopped = false;
+  std::optional<ShutdownReport> report;
+
+  Task<void> accept_loop(WorkerShare& w);
+  Task<void> connection(WorkerShare& w, Listener::Accepted accepted);
+  void connection_ended(WorkerShare& w);
+};
+
+namespace {
+
+// Waits (on the worker's own loop) until the worker is below its connection limit.
+struct SlotAwaiter {
+  WorkerShare& w;
+  bool await_ready() const noexcept { return w.draining || w.active < w.max_connections; }
+  void await_suspend(std::coroutine_handle<> h) noexcept { w.accept_waiting = h; }
+  void await_resume() const noexcept {}
+  ~SlotAwaiter() {
+    if (w.accept_waiting) w.accept_waiting = {};  // destroyed while waiting (shutdown)
+  }
+};
+
+bool transient_accept_error(const std::error_code& ec) {
+  // Out of descriptors or memory: back off and try again instead of dying.
+  return ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system ||
+         ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory;
+}
+
+}  // namespace
+
+Task<void> TcpServer::Impl::accept_loop(WorkerShare& w) {
+  while (!w.draining) {
+    co_await SlotAwaiter{w};
+    if (w.draining) break;
+    std::error_code ec;
+    auto accepted = co_await w.listener->accept(ec);
+    if (w.draining || ec == std::errc::operation_canceled) break;
+    if (ec) {
+      if (transient_accept_error(ec)) {
+        co_await sleep_for(50ms);
+        continue;
+      }
+      std::fprintf(stderr, "wire::io::TcpServer: accept failed: %s\n", ec.message().c_str());
+      break;
+    }
+    w.loop->spawn(connection(w, std::move(accepted)));
+  }
+}
+
+void TcpServer::Impl::connection_ended(WorkerShare& w) {
+  --w.active;
+  w.active_shared.store(w.active, std::memory_order_relaxed);
+  if (w.accept_waiting && !w.draining) {
+    // Resume the acceptor from the loop, not from inside this frame's teardown.
+    w.loop->post([&w] {
+      if (auto h = std::exchange(w.accept_waiting, {})) h.resume();
+    });
+  }
+  if (w.draining && w.active == 0) {
+    std::lock_guard lock(mutex);
+    drained.notify_all();
+  }
+}
+
+Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted) {
+  ++w.active;
+  w.active_shared.store(w.active, std::memory_order_relaxed);
+  struct Ended {  // runs when the handler returns, throws, or is cut at shutdown
+    Impl* impl;
+    WorkerShare& w;
+    ~Ended() { impl->connection_ended(w); }
+  } ended{this, w};
+  auto& stream = accepted.stream;
+  stream.set_read_timeout(options.limits.idle_timeout);
+  stream.set_write_timeout(options.limits.write_timeout);
+  int one = 1;  // small replies go out at once, as nginx's tcp_nodelay does
+  ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  try {
+    co_await handler(stream, accepted.peer);
+  } catch (const std::exception&) {
+    // The connection's own failure (reset, timeout, the handler's error): it closes.
+  }
+}
+
+TcpServer::TcpServer(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+TcpServer::~TcpServer() {
+  if (impl_->started) shutdown(0s);
+}
+
+void TcpServer::start() {
+  auto& im = *impl_;
+  if (im.started) return;
+  unsigned threads = im.options.threads ? im.options.threads
+                                        : std::max(1u, std::thread::hardware_concurrency());
+  // Bind on the caller's thread so errors surface here; the first socket fixes the
+  // port (when 0 was asked) and the others join it with SO_REUSEPORT.
+  im.sockets.push_back(net::tcp_listen(im.options.host, im.options.port, im.options.backlog, true));
+  im.address = im.sockets.front().local_address();
+  for (unsigned i = 1; i < threads; ++i) {
+    im.sockets.push_back(
+        net::tcp_listen(im.options.host, im.address.port(), im.options.backlog, true));
+  }
+  std::size_t per_worker = (im.options.limits.max_connections + threads - 1) / threads;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto share = std::make_unique<WorkerShare>();
+    share->max_connections = std::max<std::size_t>(1, per_worker);
+    im.shares.push_back(std::move(share));
+  }
+  im.runtime = std::make_unique<Runtime>(threads);
+  im.runtime->start([&im](Loop& loop, unsigned index) {
+    WorkerShare& w = *im.shares[index];
+    w.loop = &loop;
+    w.listener = std::make_unique<Listener>(std::move(im.sockets[index]));
+    loop.spawn(im.accept_loop(w));
+  });
+  im.started = true;
+}
+
+net::Address TcpServer::local_address() const { return impl_->address; }
+
+std::size_t TcpServer::connections() const noexcept {
+  std::size_t n = 0;
+  for (auto& w : impl_->shares) n += w->active_shared.load(std::memory_order_relaxed);
+  return n;
+}
+
+ShutdownReport TcpServer::shutdown(Clock::duration grace) {
+  auto& im = *impl_;
+  std::unique_lock lock(im.mutex);
+  if (im.report) return *im.report;
+  if (!im.started) return *(im.report = ShutdownReport{});
+  lock.unlock();
+
+  // 1. Stop accepting on every worker: closing a listener cancels its accept.
+  for (unsigned i = 0; i < im.shares.size(); ++i) {
+    WorkerShare* w = im.shares[i].get();
+    im.runtime->post(i, [w, &im] {
+      w->draining = true;
+      if (w->listener) w->listener->close();
+      if (auto h = std::exchange(w->accept_waiting, {})) h.resume();
+      // Connections that ended before `draining` was set did not notify.
+      if (w->active == 0) {
+        std::lock_guard guard(im.mutex);
+        im.drained.notify_all();
+      }
+    });
+  }
+  std::size_t in_flight = connections();
+  // 2. Let handlers finish, up to the grace period.
+  lock.lock();
+  im.drained.wait_until(lock, Clock::now() + grace, [this] { return connections() == 0; });
+  std::size_t cut = connections();
+  lock.unlock();
+  // 3. Stop the loops: each destroys the connections it still holds.
+  im.runtime->stop();
+  im.runtime->join();
+  lock.lock();
+  im.report = ShutdownReport{in_flight >= cut ? in_flight - cut : 0, cut};
+  return *im.report;
+}
+
+ShutdownReport TcpServer::run_until_signal(Clock::duration grace) {
+  SignalSet signals{SIGINT, SIGTERM};  // blocked before the workers start: they inherit it
+  start();
+  {
+    Loop loop;  // this thread's own loop, only to wait for the signal
+    loop.run(signals.wait());
+  }
+  return shutdown(grace);
+}
+
+}  // namespace wire::io

@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: MIT
+// wire::io::Stream, Listener and connect() over loopback: echo, EOF, exact and
+// delimited reads, big and vectored writes, sendfile, timeouts, connect errors.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "support/net.hpp"
+#include "support/random.hpp"
+#include "support/temp_dir.hpp"
+#include "wire/error.hpp"
+#include "wire/io/loop.hpp"
+#include "wire/io/stream.hpp"
+#include "wire/io/task.hpp"
+#include "wire/net/tcp.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using wire::io::Clock;
+using wire::io::Listener;
+using wire::io::Loop;
+using wire::io::Stream;
+using wire::io::Task;
+using wire::io::sleep_for;
+using Bytes = std::vector<std::byte>;
+
+// ASSERT_* return from the function, which a coroutine cannot do: this co_returns.
+#define CO_ASSERT_TRUE(condition)                          \
+  do {                                                     \
+    if (!(condition)) {                                    \
+      ADD_FAILURE() << "assertion failed: " #condition;    \
+      co_return;                                           \
+    }                                                      \
+  } while (false)
+
+Task<void> watchdog(Loop& loop, Clock::duration limit) {
+  co_await sleep_for(limit);
+  ADD_FAILURE() << "watchdog: the test's task did not finish in time";
+  loop.stop();
+}
+
+// Runs `task` on a fresh loop; a watchdog stops the loop (and fails the test)
+// if it has not finished by `limit`.
+template <typename T>
+T run_bounded(Task<T> task, Clock::duration limit = 60s) {
+  Loop loop;
+  loop.spawn(watchdog(loop, limit));
+  return loop.run(std::move(task));
+}
+
+std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s)); }
+std::string text_of(std::span<const std::byte> b) {
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+struct StreamPair {
+  Stream client;
+  Stream server;
+};
+
+// A connected pair on the current loop: connect() and accept() over loopback.
+Task<StreamPair> stream_pair(std::string host = "127.0.0.1") {
+  Listener listener(wire::net::tcp_listen(host, 0));
+  // The kernel completes the handshake before accept(), so connect first.
+  Stream client = co_await wire::io::connect(listener.local_address(), 10s);
+  auto accepted = co_await listener.accept();
+  EXPECT_EQ(accepted.peer, client.socket().local_address());
+  co_return StreamPair{std::move(client), std::move(accepted.stream)};
+}
+
+// Small kernel buffers, so that big writes meet EAGAIN early.
+void small_buffers(const Stream& s, int bytes = 64 * 1024) {
+  ASSERT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes), 0);
+  ASSERT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes), 0);
+}
+
+// Reads until EOF (bounded), pausing between reads to be a slow peer if asked.
+Task<Bytes> read_to_eof(Stream& s, std::size_t chunk, Clock::duration pause = {}) {
+  Bytes all;
+  Bytes buf(chunk);
+  for (int i = 0; i < 10'000'000; ++i) {
+    std::size_t n = co_await s.read_some(buf);
+    if (n == 0) co_return all;
+    all.insert(all.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    if (pause != Clock::duration{}) co_await sleep_for(pause);
+  }
+  ADD_FAILURE() << "read_to_eof: no EOF";
+  co_return all;
+}
+
+// Collects into `out` (for a spawned reader, which returns nothing).
+Task<void> collect(Stream& s, Bytes& out, bool& finished, std::size_t chunk = 64 * 1024,
+                   Clock::duration pause = {}) {
+  out = co_await read_to_eof(s, chunk, pause);
+  finished = true;
+}
+
+Task<void> echo_connection(Stream s) {
+  Bytes buf(64 * 1024);
+  for (;;) {
+    std::error_code ec;
+    std::size_t n = co_await s.read_some(buf, ec);
+    if (ec || n == 0) co_return;
+    co_await s.write_all(std::span(buf).first(n), ec);
+    if (ec) co_return;
+  }
+}
+
+Task<void> echo_server(Listener& listener, int connections) {
+  for (int i = 0; i < connections; ++i) {
+    auto accepted = co_await listener.accept();
+    Loop::current().spawn(echo_connection(std::move(accepted.stream)));
+  }
+}
+
+// --- echo, EOF -----------------------------------------------------------------
+
+class StreamEcho : public testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Loopback, StreamEcho, testing::ValuesIn(wire::test::loopback_hosts()),
+                         [](const auto& param) { return wire::test::loopback_name(param.param); });
+
+TEST_P(StreamEcho, EchoesEveryByteThenEof) {
+  auto body = [](std::string host) -> Task<void> {
+    Listener listener(wire::net::tcp_listen(host, 0));
+    Loop::current().spawn(echo_server(listener, 1));
+    Stream client = co_await wire::io::connect(listener.local_address());
+    EXPECT_EQ(client.socket().peer_address(), listener.local_address());
+
+    co_await client.write_all(bytes_of("hello"));
+    std::string hello(5, '\0');
+    co_await client.read_exactly(std::as_writable_bytes(std::span(hello)));
+    EXPECT_EQ(hello, "hello");
+
+    // 1 MiB each way at once: a spawned writer, this task reads.
+    const Bytes data = wire::test::random_bytes(1 << 20, 1);
+    auto writer = [](Stream& s, const Bytes& d) -> Task<void> {
+      co_await s.write_all(d);
+      s.shutdown_write();  // the server then sees EOF and closes
+    };
+    Loop::current().spawn(writer(client, data));
+    Bytes echoed = co_await read_to_eof(client, 50'000);
+    EXPECT_EQ(echoed.size(), data.size());
+    EXPECT_TRUE(echoed == data);
+    // EOF stays EOF.
+    Bytes buf(16);
+    EXPECT_EQ(co_await client.read_some(buf), 0u);
+    EXPECT_EQ(co_await client.read_some(buf), 0u);
+  };
+  run_bounded(body(GetParam()));
+}
+
+TEST(Stream, ReadSomeReturnsZeroAtEof) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    co_await server.write_all(bytes_of("bye"));
+    server.close();
+    EXPECT_FALSE(server.is_open());
+    Bytes buf(100);
+    std::error_code ec;
+    std::size_t n = co_await client.read_some(buf, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(text_of(std::span(buf).first(n)), "bye");
+    // wait_readable() reports EOF as readable, then read_some() gives 0.
+    co_await client.wait_readable(ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(co_await client.read_some(buf, ec), 0u);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(co_await client.read_some(buf), 0u);
+  };
+  run_bounded(body());
+}
+
+// A read that waits (no data yet) and is then woken by the peer's close.
+TEST(Stream, PendingReadSeesEof) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    auto closer = [](Stream& s) -> Task<void> {
+      co_await sleep_for(20ms);
+      s.close();
+    };
+    Loop::current().spawn(closer(server));
+    Bytes buf(100);
+    EXPECT_EQ(co_await client.read_some(buf), 0u);
+  };
+  run_bounded(body());
+}
+
+TEST(Stream, OperationsOnAClosedStreamFailWithBadDescriptor) {
+  auto body = []() -> Task<void> {
+    Stream none;
+    EXPECT_FALSE(none.is_open());
+    Bytes buf(10);
+    std::error_code ec;
+    EXPECT_EQ(co_await none.read_some(buf, ec), 0u);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+    co_await none.write_some(bytes_of("x"), ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+    try {
+      co_await none.read_some(buf);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::bad_file_descriptor);
+    }
+    auto [client, server] = co_await stream_pair();
+    client.close();
+    client.close();  // idempotent
+    co_await client.write_some(bytes_of("x"), ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+  };
+  run_bounded(body());
+}
+
+// --- read_exactly ------------------------------------------------------------------
+
+TEST(Stream, ReadExactlyFailsWithUnexpectedEofWhenThePeerClosesEarly) {
+  auto body = []() -> Task<void> {
+    {
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("0123456789"));
+      server.close();
+      std::string buf(20, '.');
+      std::error_code ec;
+      std::size_t got = co_await client.read_exactly(std::as_writable_bytes(std::span(buf)), ec);
+      EXPECT_EQ(got, 10u);
+      EXPECT_EQ(ec, wire::Errc::unexpected_eof);
+      EXPECT_EQ(buf, "0123456789..........");
+    }
+    {
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("0123456789"));
+      server.close();
+      Bytes buf(20);
+      try {
+        co_await client.read_exactly(buf);
+        ADD_FAILURE() << "no exception";
+      } catch (const wire::TimeoutError&) {
+        ADD_FAILURE() << "a timeout, not EOF";
+      } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code(), wire::Errc::unexpected_eof);
+        EXPECT_NE(std::string(e.what()).find("10 of 20 bytes"), std::string::npos) << e.what();
+      }
+    }
+    {
+      // Enough data: exactly the bytes asked for, the rest stays.
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("abcdefgh"));
+      std::string first(3, '\0');
+      co_await client.read_exactly(std::as_writable_bytes(std::span(first)));
+      EXPECT_EQ(first, "abc");
+      std::string rest(5, '\0');
+      std::error_code ec;
+      EXPECT_EQ(co_await client.read_exactly(std::as_writable_bytes(std::span(rest)), ec), 5u);
+      EXPECT_FALSE(ec);
+      EXPECT_EQ(rest, "defgh");
+    }
+  };
+  run_bounded(body());
+}
+
+// --- read_until: transcripts fed whole, byte by byte and at random splits ------------
+
+// Writes `chunks` one at a time with a pause, so the reader sees them arrive apart.
+Task<void> feed(Stream& s, std::vector<std::string> chunks, bool close_after) {
+  for (const auto& chunk : chunks) {
+    co_await s.write_all(bytes_of(chunk));
+    co_await sleep_for(1ms);
+  }
+  if (close_after) s.shutdown_write();
+}
+
+std::vector<std::vector<std::string>> splits_of(const std::string& text, std::uint32_t seed) {
+  std::vector<std::vector<std::string>> ways;
+  ways.push_back({text});
+  std::vector<std::string> bytes;
+  for (char c : text) bytes.emplace_back(1, c);
+  ways.push_back(bytes);
+  std::mt19937 rng(seed);
+  for (int k = 0; k < 3; ++k) {
+    std::vector<std::string> parts;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t len = 1 + rng() % 7;
+      parts.push_back(text.substr(at, len));
+      at += len;
+    }
+    ways.push_back(parts);
+  }
+  return ways;
+}
+
+TEST(Stream, ReadUntilLeavesTheFollowingBytes) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    co_await server.write_all(bytes_of("HELO a\r\nMAIL b\r\nrest"));
+    EXPECT_EQ(co_await client.read_until("\r\n", 100), "HELO a\r\n");
+    EXPECT_EQ(co_await client.read_until("\r\n", 100), "MAIL b\r\n");
+    Bytes buf(100);
+    std::size_t n = co_await client.read_some(buf);
+    EXPECT_EQ(text_of(std::span(buf).first(n)), "rest");
+  };
+  run_bounded(body());
+}
+
+TEST(Stream, ReadUntilAcrossArbitrarySplits) {
+  const std::string text =
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+      "\r\r\n\r\n\r\n\r\n";
+  // The same dialogue read three ways: by "\r\n\r\n", by "\r\n", by "\n".
+  struct Case {
+    std::string delimiter;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {"\r\n\r\n",
+       {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\n",
+        "abc\r\r\n\r\n", "\r\n\r\n"}},
+      {"\r\n",
+       {"GET / HTTP/1.1\r\n", "Host: a\r\n", "\r\n", "POST /x HTTP/1.1\r\n",
+        "Content-Length: 3\r\n", "\r\n", "abc\r\r\n", "\r\n", "\r\n", "\r\n"}},
+      {"\n",
+       {"GET / HTTP/1.1\r\n", "Host: a\r\n", "\r\n", "POST /x HTTP/1.1\r\n",
+        "Content-Length: 3\r\n", "\r\n", "abc\r\r\n", "\r\n", "\r\n", "\r\n"}},
+  };
+  auto body = [](const std::string& t, const std::vector<Case>& cs) -> Task<void> {
+    std::uint32_t seed = 7;
+    for (const auto& c : cs) {
+      for (const auto& chunks : splits_of(t, seed++)) {
+        auto [client, server] = co_await stream_pair();
+        Loop::current().spawn(feed(server, chunks, true));
+        std::vector<std::string> got;
+        for (std::size_t i = 0; i < c.expected.size(); ++i) {
+          got.push_back(co_await client.read_until(c.delimiter, 1000));
+        }
+        EXPECT_EQ(got, c.expected) << "delimiter size " << c.delimiter.size() << ", "
+                                   << chunks.size() << " chunks";
+        Bytes buf(10);
+        EXPECT_EQ(co_await client.read_some(buf), 0u);  // nothing read past the end
+      }
+    }
+  };
+  run_bounded(body(text, cases));
+}
+
+TEST(Stream, ReadUntilLimitAndEof) {
+  auto body = []() -> Task<void> {
+    {
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("abcdefgh\n"));
+      try {
+        co_await client.read_until("\n", 5);
+        ADD_FAILURE() << "no exception";
+      } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code(), wire::Errc::limit_exceeded);
+      }
+    }
+    {
+      // Exactly at the limit is fine.
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("abcd\nef"));
+      EXPECT_EQ(co_await client.read_until("\n", 5), "abcd\n");
+    }
+    {
+      auto [client, server] = co_await stream_pair();
+      co_await server.write_all(bytes_of("no newline"));
+      server.close();
+      try {
+        co_await client.read_until("\n", 100);
+        ADD_FAILURE() << "no exception";
+      } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code(), wire::Errc::unexpected_eof);
+      }
+    }
+  };
+  run_bounded(body());
+}
+
+// --- big writes --------------------------------------------------------------------
+
+Task<void> write_then_shut(Stream& s, const Bytes& data, bool& written) {
+  co_await s.write_all(data);
+  written = true;
+  s.shutdown_write();
+}
+
+TEST(Stream, WriteAllOf8MiBToASlowReader) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    small_buffers(client);
+    small_buffers(server);
+    const Bytes data = wire::test::random_bytes(8 << 20, 2);
+    bool written = false;
+    Loop::current().spawn(write_then_shut(server, data, written));
+    // spawn() ran the writer until it first suspended: on EAGAIN, far from done.
+    EXPECT_FALSE(written);
+    // A slow reader: 64 KiB at a time with a pause in between.
+    Bytes got = co_await read_to_eof(client, 64 * 1024, 500us);
+    EXPECT_TRUE(written);
+    EXPECT_EQ(got.size(), data.size());
+    CO_ASSERT_TRUE(got.size() == data.size());
+    EXPECT_TRUE(got == data);
+  };
+  run_bounded(body());
+}
+
+TEST(Stream, WritevWritesEveryBufferInOrder) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    small_buffers(client);
+    small_buffers(server);
+    // Sizes chosen so that partial writes stop inside buffers and on their edges.
+    const std::vector<std::size_t> sizes = {0, 1, 7, 65536, 0, (1 << 20) + 3, 13, 2 << 20, 5, 0};
+    std::vector<Bytes> parts;
+    Bytes expected;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      parts.push_back(wire::test::random_bytes(sizes[i], 100 + i));
+      expected.insert(expected.end(), parts.back().begin(), parts.back().end());
+    }
+    std::vector<iovec> iov;
+    for (auto& p : parts) iov.push_back({p.data(), p.size()});
+    Bytes got;
+    bool finished = false;
+    Loop::current().spawn(collect(client, got, finished, 100'000));
+    co_await server.write_all(std::span<const iovec>(iov));
+    server.shutdown_write();
+    for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
+    CO_ASSERT_TRUE(finished);
+    EXPECT_EQ(got.size(), expected.size());
+    CO_ASSERT_TRUE(got.size() == expected.size());
+    EXPECT_TRUE(got == expected);
+    // The caller's iovecs are left as they were.
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      EXPECT_EQ(iov[i].iov_base, parts[i].data());
+      EXPECT_EQ(iov[i].iov_len, parts[i].size());
+    }
+  };
+  run_bounded(body());
+}
+
+// More buffers than one writev(2) call takes (IOV_MAX, 1024 on Linux).
+TEST(Stream, WritevWithMoreBuffersThanIovMax) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    constexpr std::size_t kBuffers = 3000;
+    std::vector<Bytes> parts;
+    Bytes expected;
+    for (std::size_t i = 0; i < kBuffers; ++i) {
+      parts.push_back(wire::test::random_bytes(1 + i % 50, 1000 + i));
+      expected.insert(expected.end(), parts.back().begin(), parts.back().end());
+    }
+    std::vector<iovec> iov;
+    for (auto& p : parts) iov.push_back({p.data(), p.size()});
+    Bytes got;
+    bool finished = false;
+    Loop::current().spawn(collect(client, got, finished));
+    co_await server.write_all(std::span<const iovec>(iov));
+    server.shutdown_write();
+    for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
+    CO_ASSERT_TRUE(finished);
+    EXPECT_EQ(got.size(), expected.size());
+    CO_ASSERT_TRUE(got.size() == expected.size());
+    EXPECT_TRUE(got == expected);
+  };
+  run_bounded(body());
+}
+
+// --- sendfile ----------------------------------------------------------------------
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+TEST(Stream, SendfileSendsTheFileRange) {
+  wire::test::TempDir dir;
+  const std::string contents = wire::test::random_string((3 << 20) + 17, 3);
+  auto path = dir.write_file("data.bin", contents);
+  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_GE(file.get(), 0);
+
+  auto body = [](int fd, const std::string& whole) -> Task<void> {
+    {
+      auto [client, server] = co_await stream_pair();
+      small_buffers(client);
+      small_buffers(server);
+      Bytes got;
+      bool finished = false;
+      Loop::current().spawn(collect(client, got, finished));
+      const std::size_t offset = 1000;
+      const std::size_t count = whole.size() - offset - 5;
+      co_await server.sendfile(fd, static_cast<long long>(offset), count);
+      server.shutdown_write();
+      for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
+      CO_ASSERT_TRUE(finished);
+      EXPECT_EQ(got.size(), count);
+      CO_ASSERT_TRUE(got.size() == count);
+      EXPECT_TRUE(text_of(got) == whole.substr(offset, count));
+    }
+    {
+      // Asking for more than the file holds: what there is, then unexpected_eof.
+      auto [client, server] = co_await stream_pair();
+      try {
+        co_await server.sendfile(fd, static_cast<long long>(whole.size() - 10), 100);
+        ADD_FAILURE() << "no exception";
+      } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code(), wire::Errc::unexpected_eof);
+      }
+      server.close();
+      Bytes got = co_await read_to_eof(client, 1000);
+      EXPECT_EQ(text_of(got), whole.substr(whole.size() - 10));
+    }
+  };
+  run_bounded(body(file.get(), contents));
+}
+
+// --- timeouts --------------------------------------------------------------------------
+
+TEST(Stream, ReadTimeoutOnASilentPeer) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    client.set_read_timeout(150ms);
+    Bytes buf(100);
+
+    auto start = Clock::now();
+    std::error_code ec;
+    EXPECT_EQ(co_await client.read_some(buf, ec), 0u);
+    auto took = Clock::now() - start;
+    EXPECT_EQ(ec, std::errc::timed_out);
+    EXPECT_GE(took, 150ms);
+    EXPECT_LT(took, 10s);
+
+    start = Clock::now();
+    try {
+      co_await client.read_some(buf);
+      ADD_FAILURE() << "no exception";
+    } catch (const wire::TimeoutError& e) {
+      EXPECT_EQ(e.code(), std::errc::timed_out);
+      EXPECT_NE(std::string(e.what()).find("read from 127.0.0.1:"), std::string::npos) << e.what();
+    }
+    EXPECT_GE(Clock::now() - start, 150ms);
+
+    co_await client.wait_readable(ec);
+    EXPECT_EQ(ec, std::errc::timed_out);
+    EXPECT_THROW(co_await client.read_exactly(buf), wire::TimeoutError);
+    EXPECT_THROW(co_await client.read_until("\n", 100), wire::TimeoutError);
+
+    // Still usable: a late reply is read normally, and a read that finds data in
+    // time is not cut short by its timer (a generous one: a stalled machine must
+    // not turn this into a timeout).
+    co_await server.write_all(bytes_of("late\n"));
+    EXPECT_EQ(co_await client.read_until("\n", 100), "late\n");
+    client.set_read_timeout(5s);
+    auto later = [](Stream& s) -> Task<void> {
+      co_await sleep_for(50ms);
+      co_await s.write_all(bytes_of("in time"));
+    };
+    Loop::current().spawn(later(server));
+    std::size_t n = co_await client.read_some(buf, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(text_of(std::span(buf).first(n)), "in time");
+    // Without a timeout: waits for ever (here: until data comes after 200 ms).
+    client.set_read_timeout(std::nullopt);
+    auto much_later = [](Stream& s) -> Task<void> {
+      co_await sleep_for(200ms);
+      co_await s.write_all(bytes_of("!"));
+    };
+    Loop::current().spawn(much_later(server));
+    n = co_await client.read_some(buf);
+    EXPECT_EQ(text_of(std::span(buf).first(n)), "!");
+  };
+  run_bounded(body());
+}
+
+TEST(Stream, WriteTimeoutOnAPeerThatDoesNotRead) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await stream_pair();
+    small_buffers(client);
+    small_buffers(server);
+    server.set_write_timeout(200ms);
+    const Bytes data = wire::test::random_bytes(32 << 20, 4);
+    std::error_code ec;
+    auto start = Clock::now();
+    std::size_t sent = co_await server.write_all(data, ec);
+    EXPECT_EQ(ec, std::errc::timed_out);
+    EXPECT_GE(Clock::now() - start, 200ms);
+    EXPECT_GT(sent, 0u);
+    EXPECT_LT(sent, data.size());
+    EXPECT_THROW(co_await server.write_all(data), wire::TimeoutError);
+  };
+  run_bounded(body());
+}
+
+// --- Listener ------------------------------------------------------------------------
+
+TEST(Listener, AcceptsManyAndReportsPeers) {
+  auto body = []() -> Task<void> {
+    Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
+    std::vector<Stream> clients;
+    for (int i = 0; i < 5; ++i) {
+      clients.push_back(co_await wire::io::connect(listener.local_address()));
+    }
+    for (int i = 0; i < 5; ++i) {
+      auto [stream, peer] = co_await listener.accept();
+      EXPECT_EQ(peer, clients[i].socket().local_address());
+      EXPECT_EQ(stream.socket().peer_address(), peer);
+      co_await stream.write_all(bytes_of(std::to_string(i)));
+    }
+    for (int i = 0; i < 5; ++i) {
+      Bytes buf(10);
+      std::size_t n = co_await clients[i].read_some(buf);
+      EXPECT_EQ(text_of(std::span(buf).first(n)), std::to_string(i));
+    }
+  };
+  run_bounded(body());
+}
+
+// Closing a listener while an accept waits ends the accept with
+// operation_canceled, in both forms; accepting on a closed listener fails with EBADF.
+TEST(Listener, CloseCancelsAPendingAccept) {
+  auto body = []() -> Task<void> {
+    Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
+    auto closer = [](Listener& l) -> Task<void> {
+      co_await sleep_for(10ms);
+      l.close();
+    };
+    Loop::current().spawn(closer(listener));
+    std::error_code ec;
+    auto accepted = co_await listener.accept(ec);
+    EXPECT_EQ(ec, std::errc::operation_canceled);
+    EXPECT_FALSE(accepted.stream.is_open());
+
+    Listener second(wire::net::tcp_listen("127.0.0.1", 0));
+    Loop::current().spawn(closer(second));
+    try {
+      co_await second.accept();
+      ADD_FAILURE() << "accepted";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::operation_canceled) << e.what();
+      EXPECT_NE(std::string(e.what()).find("accept"), std::string::npos) << e.what();
+    }
+    try {
+      co_await second.accept();
+      ADD_FAILURE() << "accepted";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::bad_file_descriptor) << e.what();
+      EXPECT_NE(std::string(e.what()).find("accept"), std::string::npos) << e.what();
+    }
+  };
+  run_bounded(body());
+}
+
+// --- connect -----------------------------------------------------------------------------
+
+TEST(Connect, RefusedPortThrowsConnectionRefused) {
+  auto refusing = wire::test::refusing_port();
+  auto body = [](wire::net::Address address) -> Task<void> {
+    auto start = Clock::now();
+    try {
+      co_await wire::io::connect(address, 10s);
+      ADD_FAILURE() << "connected";
+    } catch (const wire::TimeoutError& e) {
+      ADD_FAILURE() << "timed out: " << e.what();
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::error_code(ECONNREFUSED, std::system_category()));
+      EXPECT_NE(std::string(e.what()).find("connect to " + address.to_string()), std::string::npos)
+          << e.what();
+    }
+    EXPECT_LT(Clock::now() - start, 5s);
+    // Without a timeout too.
+    EXPECT_THROW(co_await wire::io::connect(address), std::system_error);
+  };
+  run_bounded(body(refusing.address));
+}
+
+TEST(Connect, HangingListenerTimesOut) {
+  auto hanging = wire::test::hanging_listener();
+  auto body = [](wire::net::Address address) -> Task<void> {
+    auto start = Clock::now();
+    EXPECT_THROW(co_await wire::io::connect(address, 300ms), wire::TimeoutError);
+    auto took = Clock::now() - start;
+    EXPECT_GE(took, 300ms);
+    EXPECT_LT(took, 10s);
+    // By host and port, bounded by the overall timeout.
+    start = Clock::now();
+    try {
+      co_await wire::io::connect(address.host(), address.port(), 300ms);
+      ADD_FAILURE() << "connected";
+    } catch (const wire::TimeoutError& e) {
+      EXPECT_NE(std::string(e.what()).find("connect to 127.0.0.1:"), std::string::npos) << e.what();
+    }
+    took = Clock::now() - start;
+    EXPECT_GE(took, 300ms);
+    EXPECT_LT(took, 10s);
+  };
+  run_bounded(body(hanging.address));
+}
+
+TEST(Connect, ByHostName) {
+  auto body = []() -> Task<void> {
+    Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
+    auto port = listener.local_address().port();
+    Loop::current().spawn(echo_server(listener, 1));
+    // "localhost" may resolve to ::1 first, which refuses: the next address wins.
+    Stream s = co_await wire::io::connect("localhost", port, 10s);
+    EXPECT_EQ(s.socket().peer_address(), listener.local_address());
+    co_await s.write_all(bytes_of("ping"));
+    std::string reply(4, '\0');
+    co_await s.read_exactly(std::as_writable_bytes(std::span(reply)));
+    EXPECT_EQ(reply, "ping");
+  };
+  run_bounded(body());
+}
+
+// connect() and Listener work for Unix stream sockets too.
+TEST(Connect, UnixSocket) {
+  wire::test::TempDir dir;
+  const std::string path = (dir / "echo.sock").string();
+  auto body = [](std::string where) -> Task<void> {
+    Listener listener(wire::net::unix_listen(where));
+    Loop::current().spawn(echo_server(listener, 1));
+    Stream s = co_await wire::io::connect(wire::net::Address::unix_path(where), 10s);
+    const Bytes data = wire::test::random_bytes(300'000, 11);
+    auto writer = [](Stream& st, const Bytes& d) -> Task<void> {
+      co_await st.write_all(d);
+      st.shutdown_write();
+    };
+    Loop::current().spawn(writer(s, data));
+    Bytes echoed = co_await read_to_eof(s, 10'000);
+    EXPECT_TRUE(echoed == data);
+  };
+  run_bounded(body(path));
+}
+
+TEST(Connect, ByHostNameRefusedEverywhere) {
+  auto refusing = wire::test::refusing_port();
+  auto body = [](std::uint16_t port) -> Task<void> {
+    try {
+      co_await wire::io::connect("127.0.0.1", port, 10s);
+      ADD_FAILURE() << "connected";
+    } catch (const wire::TimeoutError& e) {
+      ADD_FAILURE() << "timed out: " << e.what();
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::error_code(ECONNREFUSED, std::system_category()));
+      EXPECT_NE(std::string(e.what()).find("connect to 127.0.0.1:"), std::string::npos) << e.what();
+    }
+  };
+  run_bounded(body(refusing.address.port()));
+}
+
+}  // namespace

@@ -17,6 +17,8 @@ packages=(
   clang libclang-rt-14-dev
   # network namespaces for tests that need a route of their own
   iproute2
+  # benchmarks: Boost.Asio headers for the echo peer, taskset to pin cores
+  libboost-dev util-linux
 )
 
 missing=()

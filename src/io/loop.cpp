@@ -122,6 +122,7 @@ void Loop::post(std::function<void()> fn) {
 }
 
 void Loop::spawn(Task<void> task) {
+  assert(on_loop_thread() && "Loop::spawn from another thread: use post()");
   auto wrapper = detail::spawn_wrapper(std::move(task));
   auto& promise = wrapper.handle.promise();
   promise.loop = this;
@@ -262,6 +263,7 @@ void Loop::add_timer(detail::TimerNode& node, Clock::time_point when) {
 
 void Loop::cancel_timer(detail::TimerNode& node) noexcept {
   if (!node.pending()) return;
+  assert(on_loop_thread());
   std::size_t i = node.index;
   std::size_t last = timers_.size() - 1;
   if (i != last) heap_swap(i, last);
@@ -304,6 +306,7 @@ detail::IoState* Loop::attach(int fd) {
 
 void Loop::release(detail::IoState* state) noexcept {
   if (!state) return;
+  assert(on_loop_thread() && "a wire::io stream is closed on its loop's thread");
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state->fd, nullptr);
   state->retired = true;
   auto* reader = std::exchange(state->reader, nullptr);

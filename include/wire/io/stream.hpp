@@ -4,6 +4,7 @@
 
 #include <sys/uio.h>
 
+#include <cassert>
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -51,6 +52,8 @@ class IoAwaiter : IoWaiter {
   }
   void await_suspend(std::coroutine_handle<> h) {
     waiter_ = h;
+    // One reader and one writer at a time per stream: a second would replace the first.
+    assert(slot() == nullptr && "two concurrent reads (or writes) on one wire::io stream");
     slot() = this;
     registered_ = true;
     if (timeout_) {

@@ -4,6 +4,7 @@
 
 #include <coroutine>
 #include <exception>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -134,7 +135,10 @@ class [[nodiscard]] Task {
         handle.promise().continuation_ = awaiting;
         detail::transfer(awaiting, handle);  // start the task now, on this thread
       }
-      T await_resume() { return handle.promise().take(); }
+      T await_resume() {
+        if (!handle) throw std::logic_error("wire::io::Task: co_await on an empty task");
+        return handle.promise().take();
+      }
     };
     return Awaiter{handle_};
   }

@@ -201,14 +201,21 @@ void Loop::run_once() {
     if (state->retired) continue;  // detached earlier in this batch
     std::uint32_t ev = events[i].events;
     // Errors and hang-ups wake both sides: the next syscall reports them.
-    if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) && state->reader) {
-      auto* waiter = std::exchange(state->reader, nullptr);
-      waiter->ready(waiter);
+    if (ev & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) state->hung_up = true;
+    if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) {
+      state->read_hint = true;
+      if (state->reader) {
+        auto* waiter = std::exchange(state->reader, nullptr);
+        waiter->ready(waiter);
+      }
     }
     if (state->retired) continue;  // the reader closed it
-    if ((ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && state->writer) {
-      auto* waiter = std::exchange(state->writer, nullptr);
-      waiter->ready(waiter);
+    if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      state->write_hint = true;
+      if (state->writer) {
+        auto* waiter = std::exchange(state->writer, nullptr);
+        waiter->ready(waiter);
+      }
     }
   }
   fire_timers();
@@ -295,7 +302,7 @@ detail::IoState* Loop::attach(int fd) {
     state = std::move(free_states_.back());
     free_states_.pop_back();
   }
-  *state = detail::IoState{fd, this, nullptr, nullptr, false};
+  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = state.get();

@@ -56,6 +56,7 @@ bool RecvOp::attempt(int fd, std::error_code& ec, std::size_t& n) noexcept {
     ssize_t r = ::recv(fd, buffer.data(), buffer.size(), 0);
     if (r >= 0) {
       n = static_cast<std::size_t>(r);
+      exhausted = r > 0 && n < buffer.size();
       return true;
     }
     if (errno == EINTR) continue;
@@ -211,13 +212,14 @@ void make_nonblocking(const net::Socket& s) {
 
 // --- Stream ------------------------------------------------------------------
 
-Stream::Stream(net::Socket socket) : socket_(std::move(socket)) {
-  make_nonblocking(socket_);
-  state_ = Loop::current().attach(socket_.fd());
+Stream::Stream(net::Socket socket) {
+  make_nonblocking(socket);
+  state_ = Loop::current().attach(socket.fd());
+  fd_ = socket.release();  // only the descriptor is kept: an idle connection stays small
 }
 
 Stream::Stream(Stream&& other) noexcept
-    : socket_(std::move(other.socket_)),
+    : fd_(std::exchange(other.fd_, -1)),
       state_(std::exchange(other.state_, nullptr)),
       read_timeout_(other.read_timeout_),
       write_timeout_(other.write_timeout_) {}
@@ -225,7 +227,7 @@ Stream::Stream(Stream&& other) noexcept
 Stream& Stream::operator=(Stream&& other) noexcept {
   if (this != &other) {
     close();
-    socket_ = std::move(other.socket_);
+    fd_ = std::exchange(other.fd_, -1);
     state_ = std::exchange(other.state_, nullptr);
     read_timeout_ = other.read_timeout_;
     write_timeout_ = other.write_timeout_;
@@ -239,14 +241,31 @@ void Stream::close() noexcept {
   // Empty *this first and touch it no more: release() resumes the operations
   // still waiting on the stream, and one of them may own (and destroy) it.
   auto* state = std::exchange(state_, nullptr);
-  net::Socket socket = std::move(socket_);
+  net::Socket socket(std::exchange(fd_, -1));
   if (state) state->loop->release(state);
   // `socket` closes the descriptor here, after it has left epoll.
 }
 
-void Stream::shutdown_write() noexcept {
-  std::error_code ec;
-  socket_.shutdown(net::Shutdown::write, ec);
+void Stream::shutdown_write() noexcept { ::shutdown(fd_, SHUT_WR); }
+
+net::Address Stream::local_address() const {
+  net::Address a;
+  socklen_t len = net::Address::capacity();
+  if (::getsockname(fd_, a.data(), &len) < 0) {
+    throw std::system_error(errno, std::system_category(), "getsockname");
+  }
+  a.set_size(len);
+  return a;
+}
+
+net::Address Stream::peer_address() const {
+  net::Address a;
+  socklen_t len = net::Address::capacity();
+  if (::getpeername(fd_, a.data(), &len) < 0) {
+    throw std::system_error(errno, std::system_category(), "getpeername");
+  }
+  a.set_size(len);
+  return a;
 }
 
 Task<std::size_t> Stream::read_exactly(std::span<std::byte> buffer, std::error_code& ec) {

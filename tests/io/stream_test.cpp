@@ -78,7 +78,7 @@ Task<StreamPair> stream_pair(std::string host = "127.0.0.1") {
   // The kernel completes the handshake before accept(), so connect first.
   Stream client = co_await wire::io::connect(listener.local_address(), 10s);
   auto accepted = co_await listener.accept();
-  EXPECT_EQ(accepted.peer, client.socket().local_address());
+  EXPECT_EQ(accepted.peer, client.local_address());
   co_return StreamPair{std::move(client), std::move(accepted.stream)};
 }
 
@@ -138,7 +138,7 @@ TEST_P(StreamEcho, EchoesEveryByteThenEof) {
     Listener listener(wire::net::tcp_listen(host, 0));
     Loop::current().spawn(echo_server(listener, 1));
     Stream client = co_await wire::io::connect(listener.local_address());
-    EXPECT_EQ(client.socket().peer_address(), listener.local_address());
+    EXPECT_EQ(client.peer_address(), listener.local_address());
 
     co_await client.write_all(bytes_of("hello"));
     std::string hello(5, '\0');
@@ -623,8 +623,8 @@ TEST(Listener, AcceptsManyAndReportsPeers) {
     }
     for (int i = 0; i < 5; ++i) {
       auto [stream, peer] = co_await listener.accept();
-      EXPECT_EQ(peer, clients[i].socket().local_address());
-      EXPECT_EQ(stream.socket().peer_address(), peer);
+      EXPECT_EQ(peer, clients[i].local_address());
+      EXPECT_EQ(stream.peer_address(), peer);
       co_await stream.write_all(bytes_of(std::to_string(i)));
     }
     for (int i = 0; i < 5; ++i) {
@@ -724,7 +724,7 @@ TEST(Connect, ByHostName) {
     Loop::current().spawn(echo_server(listener, 1));
     // "localhost" may resolve to ::1 first, which refuses: the next address wins.
     Stream s = co_await wire::io::connect("localhost", port, 10s);
-    EXPECT_EQ(s.socket().peer_address(), listener.local_address());
+    EXPECT_EQ(s.peer_address(), listener.local_address());
     co_await s.write_all(bytes_of("ping"));
     std::string reply(4, '\0');
     co_await s.read_exactly(std::as_writable_bytes(std::span(reply)));

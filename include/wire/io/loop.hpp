@@ -56,6 +56,15 @@ struct IoState {
   IoWaiter* reader = nullptr;
   IoWaiter* writer = nullptr;
   bool retired = false;
+  // Whether trying the syscall before waiting is worth it: cleared when a try
+  // finds nothing (EAGAIN) or drains the socket (a short read or write), set
+  // again by the next epoll event for that direction. Saves the EAGAIN syscall
+  // a request-response connection would otherwise make on every message.
+  bool read_hint = true;
+  bool write_hint = true;
+  // The peer closed or the socket failed: from then on every try is worth it
+  // (a short read can leave the EOF behind it, and no further event will come).
+  bool hung_up = false;
 };
 
 // Detached coroutine used by Loop::spawn: destroys itself when done, and is

@@ -48,7 +48,14 @@ class IoAwaiter : IoWaiter {
       ec_ = std::make_error_code(std::errc::bad_file_descriptor);
       return true;
     }
-    return op_.attempt(state_->fd, ec_, result_);
+    // Skip the try when the last one found the socket drained and no event
+    // has come since: it would only return EAGAIN.
+    if constexpr (requires { op_.must_try(); }) {
+      if (!op_.must_try() && !hint()) return false;
+    } else if (!hint()) {
+      return false;
+    }
+    return try_once();
   }
   void await_suspend(std::coroutine_handle<> h) {
     waiter_ = h;
@@ -73,6 +80,18 @@ class IoAwaiter : IoWaiter {
 
  private:
   IoWaiter*& slot() noexcept { return Write ? state_->writer : state_->reader; }
+  bool& hint() noexcept { return Write ? state_->write_hint : state_->read_hint; }
+  // One attempt; false means EAGAIN (wait for an event).
+  bool try_once() noexcept {
+    bool finished = op_.attempt(state_->fd, ec_, result_);
+    if (state_->hung_up) return finished;
+    if (!finished) {
+      hint() = false;
+    } else if constexpr (requires { op_.exhausted; }) {
+      if (op_.exhausted) hint() = false;
+    }
+    return finished;
+  }
   void withdraw() noexcept {
     if (registered_) {
       if (slot() == this) slot() = nullptr;
@@ -91,7 +110,7 @@ class IoAwaiter : IoWaiter {
   static void on_ready(IoWaiter* w) {
     auto* self = static_cast<IoAwaiter*>(w);
     self->registered_ = false;  // the loop took us out of the slot
-    if (!self->op_.attempt(self->state_->fd, self->ec_, self->result_)) {
+    if (!self->try_once()) {
       self->slot() = self;  // woken but still not ready: wait for the next edge
       self->registered_ = true;
       return;
@@ -121,6 +140,7 @@ class IoAwaiter : IoWaiter {
 struct RecvOp {
   std::span<std::byte> buffer;
   std::size_t result = 0;
+  bool exhausted = false;  // a short read emptied the socket (EOF is not "empty")
   bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
 };
 struct SendOp {
@@ -154,6 +174,7 @@ struct ConnectOp {
   const net::Address* address;
   bool started = false;
   bool result = true;
+  bool must_try() const noexcept { return !started; }
   bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
 };
 
@@ -177,8 +198,10 @@ class Stream {
   ~Stream();
 
   bool is_open() const noexcept { return state_ != nullptr; }
-  int fd() const noexcept { return socket_.fd(); }
-  const net::Socket& socket() const noexcept { return socket_; }
+  int fd() const noexcept { return fd_; }
+  net::Address local_address() const;
+  /// The connected peer. @throws std::system_error if the connection is gone.
+  net::Address peer_address() const;
 
   /// Bounds each read (or write) operation; std::nullopt waits for ever.
   void set_read_timeout(std::optional<Clock::duration> t) noexcept { read_timeout_ = t; }
@@ -220,7 +243,7 @@ class Stream {
   void close() noexcept;
 
  private:
-  net::Socket socket_;
+  int fd_ = -1;
   detail::IoState* state_ = nullptr;
   std::optional<Clock::duration> read_timeout_;
   std::optional<Clock::duration> write_timeout_;

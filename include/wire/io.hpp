@@ -8,3 +8,4 @@
 #include "wire/io/stream.hpp"
 #include "wire/io/task.hpp"
 #include "wire/io/tcp_server.hpp"
+#include "wire/io/timeout.hpp"

@@ -147,6 +147,11 @@ class [[nodiscard]] Task {
   Handle handle() const noexcept { return handle_; }
   /// The result once done(); rethrows the task's exception.
   T result() { return handle_.promise().take(); }
+  /// The same for an awaiter that started the task itself (with_timeout).
+  T result_or_throw() && {
+    if (!handle_) throw std::logic_error("wire::io::Task: no result in an empty task");
+    return handle_.promise().take();
+  }
 
  private:
   void reset() noexcept {

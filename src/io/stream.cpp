@@ -248,25 +248,21 @@ void Stream::close() noexcept {
 
 void Stream::shutdown_write() noexcept { ::shutdown(fd_, SHUT_WR); }
 
-net::Address Stream::local_address() const {
+namespace {
+
+net::Address socket_name(int fd, int (*get)(int, sockaddr*, socklen_t*), const char* what) {
   net::Address a;
   socklen_t len = net::Address::capacity();
-  if (::getsockname(fd_, a.data(), &len) < 0) {
-    throw std::system_error(errno, std::system_category(), "getsockname");
-  }
+  if (get(fd, a.data(), &len) < 0) throw std::system_error(errno, std::system_category(), what);
   a.set_size(len);
   return a;
 }
 
-net::Address Stream::peer_address() const {
-  net::Address a;
-  socklen_t len = net::Address::capacity();
-  if (::getpeername(fd_, a.data(), &len) < 0) {
-    throw std::system_error(errno, std::system_category(), "getpeername");
-  }
-  a.set_size(len);
-  return a;
-}
+}  // namespace
+
+net::Address Stream::local_address() const { return socket_name(fd_, ::getsockname, "getsockname"); }
+
+net::Address Stream::peer_address() const { return socket_name(fd_, ::getpeername, "getpeername"); }
 
 Task<std::size_t> Stream::read_exactly(std::span<std::byte> buffer, std::error_code& ec) {
   std::size_t got = 0;

@@ -136,6 +136,23 @@ bool Socket::wait(short events, Clock::time_point deadline, std::error_code& ec)
   }
 }
 
+template <typename Call>
+long Socket::retry(short events, Clock::time_point until, std::error_code& ec,
+                   Call&& call) const noexcept {
+  for (;;) {
+    ssize_t n = call();
+    if (n >= 0) return n;
+    int err = errno;
+    if (err == EINTR) continue;
+    if (would_block(err) && timeout_) {
+      if (!wait(events, until, ec)) return -1;
+      continue;
+    }
+    ec = {err, std::system_category()};
+    return -1;
+  }
+}
+
 // --- set-up ----------------------------------------------------------------
 
 void Socket::bind(const Address& address, std::error_code& ec) noexcept {
@@ -238,19 +255,9 @@ void Socket::connect(const Address& address) {
 
 std::size_t Socket::send(std::span<const std::byte> data, std::error_code& ec) noexcept {
   ec.clear();
-  auto until = deadline();
-  for (;;) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n >= 0) return static_cast<std::size_t>(n);
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLOUT, until, ec)) return 0;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return 0;
-  }
+  long n = retry(POLLOUT, deadline(), ec,
+                 [&] { return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::send(std::span<const std::byte> data) {
@@ -265,19 +272,11 @@ std::size_t Socket::send_all(std::span<const std::byte> data, std::error_code& e
   auto until = deadline();
   std::size_t sent = 0;
   while (sent < data.size()) {
-    ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n >= 0) {
-      sent += static_cast<std::size_t>(n);
-      continue;
-    }
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLOUT, until, ec)) return sent;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return sent;
+    long n = retry(POLLOUT, until, ec, [&] {
+      return ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    });
+    if (n < 0) return sent;
+    sent += static_cast<std::size_t>(n);
   }
   return sent;
 }
@@ -293,19 +292,9 @@ void Socket::send_all(std::span<const std::byte> data) {
 
 std::size_t Socket::recv(std::span<std::byte> buffer, std::error_code& ec) noexcept {
   ec.clear();
-  auto until = deadline();
-  for (;;) {
-    ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (n >= 0) return static_cast<std::size_t>(n);
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLIN, until, ec)) return 0;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return 0;
-  }
+  long n = retry(POLLIN, deadline(), ec,
+                 [&] { return ::recv(fd_, buffer.data(), buffer.size(), 0); });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::recv(std::span<std::byte> buffer) {
@@ -326,23 +315,15 @@ std::size_t Socket::recv_exactly(std::span<std::byte> buffer, std::error_code& e
   auto until = deadline();
   std::size_t got = 0;
   while (got < buffer.size()) {
-    ssize_t n = ::recv(fd_, buffer.data() + got, buffer.size() - got, 0);
-    if (n > 0) {
-      got += static_cast<std::size_t>(n);
-      continue;
-    }
+    long n = retry(POLLIN, until, ec, [&] {
+      return ::recv(fd_, buffer.data() + got, buffer.size() - got, 0);
+    });
+    if (n < 0) return got;
     if (n == 0) {
       ec = Errc::unexpected_eof;
       return got;
     }
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLIN, until, ec)) return got;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return got;
+    got += static_cast<std::size_t>(n);
   }
   return got;
 }
@@ -377,17 +358,9 @@ std::string Socket::recv_until(std::string_view delimiter, std::size_t max, std:
     // bytes after it stay in the socket for whoever reads next (e.g. a TLS
     // handshake after a STARTTLS reply).
     peek.resize(std::min<std::size_t>(max - out.size(), 64 * 1024));
-    ssize_t n = ::recv(fd_, peek.data(), peek.size(), MSG_PEEK);
-    if (n < 0) {
-      int err = errno;
-      if (err == EINTR) continue;
-      if (would_block(err) && timeout_) {
-        if (!wait(POLLIN, until, ec)) return out;
-        continue;
-      }
-      ec = {err, std::system_category()};
-      return out;
-    }
+    long n = retry(POLLIN, until, ec,
+                   [&] { return ::recv(fd_, peek.data(), peek.size(), MSG_PEEK); });
+    if (n < 0) return out;
     if (n == 0) {
       ec = Errc::unexpected_eof;
       return out;
@@ -432,19 +405,10 @@ std::string Socket::recv_until(std::string_view delimiter, std::size_t max) {
 std::size_t Socket::send_to(std::span<const std::byte> data, const Address& to,
                             std::error_code& ec) noexcept {
   ec.clear();
-  auto until = deadline();
-  for (;;) {
-    ssize_t n = ::sendto(fd_, data.data(), data.size(), MSG_NOSIGNAL, to.data(), to.size());
-    if (n >= 0) return static_cast<std::size_t>(n);
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLOUT, until, ec)) return 0;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return 0;
-  }
+  long n = retry(POLLOUT, deadline(), ec, [&] {
+    return ::sendto(fd_, data.data(), data.size(), MSG_NOSIGNAL, to.data(), to.size());
+  });
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::send_to(std::span<const std::byte> data, const Address& to) {
@@ -457,23 +421,14 @@ std::size_t Socket::send_to(std::span<const std::byte> data, const Address& to) 
 std::size_t Socket::recv_from(std::span<std::byte> buffer, Address& from,
                               std::error_code& ec) noexcept {
   ec.clear();
-  auto until = deadline();
-  for (;;) {
-    socklen_t len = Address::capacity();
-    ssize_t n = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, from.data(), &len);
-    if (n >= 0) {
-      from.set_size(len);
-      return static_cast<std::size_t>(n);
-    }
-    int err = errno;
-    if (err == EINTR) continue;
-    if (would_block(err) && timeout_) {
-      if (!wait(POLLIN, until, ec)) return 0;
-      continue;
-    }
-    ec = {err, std::system_category()};
-    return 0;
-  }
+  socklen_t len = 0;
+  long n = retry(POLLIN, deadline(), ec, [&] {
+    len = Address::capacity();
+    return ::recvfrom(fd_, buffer.data(), buffer.size(), 0, from.data(), &len);
+  });
+  if (n < 0) return 0;
+  from.set_size(len);
+  return static_cast<std::size_t>(n);
 }
 
 std::size_t Socket::recv_from(std::span<std::byte> buffer, Address& from) {

@@ -177,6 +177,11 @@ class Socket {
   bool wait(short events, std::chrono::steady_clock::time_point deadline,
             std::error_code& ec) const noexcept;
   std::chrono::steady_clock::time_point deadline() const noexcept;
+  // Runs `call` (one syscall returning ssize_t) until it succeeds, retrying EINTR
+  // and, with a timeout, waiting for `events` on EAGAIN; -1 with `ec` set otherwise.
+  template <typename Call>
+  long retry(short events, std::chrono::steady_clock::time_point until, std::error_code& ec,
+             Call&& call) const noexcept;
 
   int fd_ = -1;
   Timeout timeout_;

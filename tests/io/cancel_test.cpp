@@ -20,6 +20,7 @@
 
 #include "support/random.hpp"
 #include "support/temp_dir.hpp"
+#include "io_helpers.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/stream.hpp"
 #include "wire/io/task.hpp"
@@ -27,78 +28,7 @@
 
 namespace {
 
-using namespace std::chrono_literals;
-using wire::io::Clock;
-using wire::io::Listener;
-using wire::io::Loop;
-using wire::io::Stream;
-using wire::io::Task;
-using wire::io::sleep_for;
-using Bytes = std::vector<std::byte>;
-
-#define CO_ASSERT_TRUE(condition)                       \
-  do {                                                  \
-    if (!(condition)) {                                 \
-      ADD_FAILURE() << "assertion failed: " #condition; \
-      co_return;                                        \
-    }                                                   \
-  } while (false)
-
-struct Census {
-  int made = 0;
-  int destroyed = 0;
-  int alive() const { return made - destroyed; }
-};
-class Probe {
- public:
-  explicit Probe(Census& c) : census_(&c) { ++census_->made; }
-  Probe(const Probe& other) : census_(other.census_) { ++census_->made; }
-  Probe& operator=(const Probe&) = delete;
-  ~Probe() { ++census_->destroyed; }
-
- private:
-  Census* census_;
-};
-
-Task<void> watchdog(Loop& loop, Clock::duration limit) {
-  co_await sleep_for(limit);
-  ADD_FAILURE() << "watchdog: the test's task did not finish in time";
-  loop.stop();
-}
-
-template <typename T>
-T run_bounded_on(Loop& loop, Task<T> task, Clock::duration limit = 60s) {
-  loop.spawn(watchdog(loop, limit));
-  return loop.run(std::move(task));
-}
-
-template <typename T>
-T run_bounded(Task<T> task, Clock::duration limit = 60s) {
-  Loop loop;
-  return run_bounded_on(loop, std::move(task), limit);
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s)); }
-std::string text_of(std::span<const std::byte> b) {
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-struct StreamPair {
-  Stream client;
-  Stream server;
-};
-
-Task<StreamPair> stream_pair() {
-  Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
-  Stream client = co_await wire::io::connect(listener.local_address(), 10s);
-  auto accepted = co_await listener.accept();
-  co_return StreamPair{std::move(client), std::move(accepted.stream)};
-}
-
-void small_buffers(const Stream& s, int bytes = 64 * 1024) {
-  EXPECT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes), 0);
-  EXPECT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes), 0);
-}
+using namespace wire::test::io;
 
 // Closing with SO_LINGER 0 sends a reset (RST) instead of a FIN.
 void reset(Stream& s) {
@@ -290,9 +220,7 @@ TEST(Cancel, DestroyingTheLoopClosesAStreamAnotherTaskReads) {
 
 TEST(Cancel, ClosingAStreamCancelsItsPendingOperations) {
   auto body = []() -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     Census census;
     std::string got = "untouched";
     std::error_code read_ec;
@@ -390,9 +318,7 @@ TEST(Cancel, ClosingAStreamWhoseOwnerIsWaitingOnIt) {
 TEST(Reset, PeerResetDuringWriteAllGivesAnErrorNotSigpipe) {
   auto body = []() -> Task<void> {
     for (bool throwing : {false, true}) {
-      auto [client, server] = co_await stream_pair();
-      small_buffers(client);
-      small_buffers(server);
+      auto [client, server] = co_await small_buffered_pair();
       const Bytes data = wire::test::random_bytes(32 << 20, 7);
       std::error_code ec;
       std::size_t sent = 0;
@@ -435,9 +361,7 @@ TEST(Reset, PeerResetDuringWriteAllGivesAnErrorNotSigpipe) {
 
 TEST(Reset, PeerResetDuringWritevAndReadSeesTheReset) {
   auto body = []() -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     const Bytes a = wire::test::random_bytes(8 << 20, 8);
     const Bytes b = wire::test::random_bytes(8 << 20, 9);
     std::error_code ec;
@@ -481,9 +405,7 @@ TEST(Reset, PeerResetDuringSendfileGivesAnErrorNotSigpipe) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   auto body = [](int file) -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     std::error_code ec;
     bool finished = false;
     auto sender = [](Stream& s, int f, std::error_code& e, bool& fin) -> Task<void> {

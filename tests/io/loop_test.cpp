@@ -20,34 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "io_helpers.hpp"
 #include "support/wait.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/task.hpp"
 
 namespace {
 
-using namespace std::chrono_literals;
-using wire::io::Clock;
-using wire::io::Loop;
-using wire::io::Task;
-using wire::io::sleep_for;
+using namespace wire::test::io;
 using wire::io::detail::TimerNode;
-
-struct Census {
-  int made = 0;
-  int destroyed = 0;
-  int alive() const { return made - destroyed; }
-};
-class Probe {
- public:
-  explicit Probe(Census& c) : census_(&c) { ++census_->made; }
-  Probe(const Probe& other) : census_(other.census_) { ++census_->made; }
-  Probe& operator=(const Probe&) = delete;
-  ~Probe() { ++census_->destroyed; }
-
- private:
-  Census* census_;
-};
 
 // Stops a loop from another thread if it is still running at the deadline, so a
 // broken loop fails the test instead of hanging it. It does not depend on the

@@ -21,6 +21,7 @@
 #include "support/net.hpp"
 #include "support/random.hpp"
 #include "support/temp_dir.hpp"
+#include "io_helpers.hpp"
 #include "wire/error.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/stream.hpp"
@@ -29,64 +30,7 @@
 
 namespace {
 
-using namespace std::chrono_literals;
-using wire::io::Clock;
-using wire::io::Listener;
-using wire::io::Loop;
-using wire::io::Stream;
-using wire::io::Task;
-using wire::io::sleep_for;
-using Bytes = std::vector<std::byte>;
-
-// ASSERT_* return from the function, which a coroutine cannot do: this co_returns.
-#define CO_ASSERT_TRUE(condition)                          \
-  do {                                                     \
-    if (!(condition)) {                                    \
-      ADD_FAILURE() << "assertion failed: " #condition;    \
-      co_return;                                           \
-    }                                                      \
-  } while (false)
-
-Task<void> watchdog(Loop& loop, Clock::duration limit) {
-  co_await sleep_for(limit);
-  ADD_FAILURE() << "watchdog: the test's task did not finish in time";
-  loop.stop();
-}
-
-// Runs `task` on a fresh loop; a watchdog stops the loop (and fails the test)
-// if it has not finished by `limit`.
-template <typename T>
-T run_bounded(Task<T> task, Clock::duration limit = 60s) {
-  Loop loop;
-  loop.spawn(watchdog(loop, limit));
-  return loop.run(std::move(task));
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s)); }
-std::string text_of(std::span<const std::byte> b) {
-  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-struct StreamPair {
-  Stream client;
-  Stream server;
-};
-
-// A connected pair on the current loop: connect() and accept() over loopback.
-Task<StreamPair> stream_pair(std::string host = "127.0.0.1") {
-  Listener listener(wire::net::tcp_listen(host, 0));
-  // The kernel completes the handshake before accept(), so connect first.
-  Stream client = co_await wire::io::connect(listener.local_address(), 10s);
-  auto accepted = co_await listener.accept();
-  EXPECT_EQ(accepted.peer, client.local_address());
-  co_return StreamPair{std::move(client), std::move(accepted.stream)};
-}
-
-// Small kernel buffers, so that big writes meet EAGAIN early.
-void small_buffers(const Stream& s, int bytes = 64 * 1024) {
-  ASSERT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes), 0);
-  ASSERT_EQ(::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes), 0);
-}
+using namespace wire::test::io;
 
 // Reads until EOF (bounded), pausing between reads to be a slow peer if asked.
 Task<Bytes> read_to_eof(Stream& s, std::size_t chunk, Clock::duration pause = {}) {
@@ -109,22 +53,21 @@ Task<void> collect(Stream& s, Bytes& out, bool& finished, std::size_t chunk = 64
   finished = true;
 }
 
-Task<void> echo_connection(Stream s) {
-  Bytes buf(64 * 1024);
-  for (;;) {
-    std::error_code ec;
-    std::size_t n = co_await s.read_some(buf, ec);
-    if (ec || n == 0) co_return;
-    co_await s.write_all(std::span(buf).first(n), ec);
-    if (ec) co_return;
-  }
-}
-
-Task<void> echo_server(Listener& listener, int connections) {
-  for (int i = 0; i < connections; ++i) {
-    auto accepted = co_await listener.accept();
-    Loop::current().spawn(echo_connection(std::move(accepted.stream)));
-  }
+// Writes `iov` with write_all() from `server`, shuts down, and checks `client`
+// reads exactly `expected` (collected `chunk` bytes at a time). True if it did.
+Task<bool> writev_delivers(Stream& client, Stream& server, std::span<const iovec> iov,
+                           const Bytes& expected, std::size_t chunk = 64 * 1024) {
+  Bytes got;
+  bool finished = false;
+  Loop::current().spawn(collect(client, got, finished, chunk));
+  co_await server.write_all(iov);
+  server.shutdown_write();
+  for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
+  EXPECT_TRUE(finished);
+  if (!finished) co_return false;
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected);
+  co_return got == expected;
 }
 
 // --- echo, EOF -----------------------------------------------------------------
@@ -398,9 +341,7 @@ Task<void> write_then_shut(Stream& s, const Bytes& data, bool& written) {
 
 TEST(Stream, WriteAllOf8MiBToASlowReader) {
   auto body = []() -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     const Bytes data = wire::test::random_bytes(8 << 20, 2);
     bool written = false;
     Loop::current().spawn(write_then_shut(server, data, written));
@@ -418,9 +359,7 @@ TEST(Stream, WriteAllOf8MiBToASlowReader) {
 
 TEST(Stream, WritevWritesEveryBufferInOrder) {
   auto body = []() -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     // Sizes chosen so that partial writes stop inside buffers and on their edges.
     const std::vector<std::size_t> sizes = {0, 1, 7, 65536, 0, (1 << 20) + 3, 13, 2 << 20, 5, 0};
     std::vector<Bytes> parts;
@@ -431,16 +370,7 @@ TEST(Stream, WritevWritesEveryBufferInOrder) {
     }
     std::vector<iovec> iov;
     for (auto& p : parts) iov.push_back({p.data(), p.size()});
-    Bytes got;
-    bool finished = false;
-    Loop::current().spawn(collect(client, got, finished, 100'000));
-    co_await server.write_all(std::span<const iovec>(iov));
-    server.shutdown_write();
-    for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
-    CO_ASSERT_TRUE(finished);
-    EXPECT_EQ(got.size(), expected.size());
-    CO_ASSERT_TRUE(got.size() == expected.size());
-    EXPECT_TRUE(got == expected);
+    CO_ASSERT_TRUE(co_await writev_delivers(client, server, iov, expected, 100'000));
     // The caller's iovecs are left as they were.
     for (std::size_t i = 0; i < parts.size(); ++i) {
       EXPECT_EQ(iov[i].iov_base, parts[i].data());
@@ -463,16 +393,7 @@ TEST(Stream, WritevWithMoreBuffersThanIovMax) {
     }
     std::vector<iovec> iov;
     for (auto& p : parts) iov.push_back({p.data(), p.size()});
-    Bytes got;
-    bool finished = false;
-    Loop::current().spawn(collect(client, got, finished));
-    co_await server.write_all(std::span<const iovec>(iov));
-    server.shutdown_write();
-    for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
-    CO_ASSERT_TRUE(finished);
-    EXPECT_EQ(got.size(), expected.size());
-    CO_ASSERT_TRUE(got.size() == expected.size());
-    EXPECT_TRUE(got == expected);
+    co_await writev_delivers(client, server, iov, expected);
   };
   run_bounded(body());
 }
@@ -502,9 +423,7 @@ TEST(Stream, SendfileSendsTheFileRange) {
 
   auto body = [](int fd, const std::string& whole) -> Task<void> {
     {
-      auto [client, server] = co_await stream_pair();
-      small_buffers(client);
-      small_buffers(server);
+      auto [client, server] = co_await small_buffered_pair();
       Bytes got;
       bool finished = false;
       Loop::current().spawn(collect(client, got, finished));
@@ -595,9 +514,7 @@ TEST(Stream, ReadTimeoutOnASilentPeer) {
 
 TEST(Stream, WriteTimeoutOnAPeerThatDoesNotRead) {
   auto body = []() -> Task<void> {
-    auto [client, server] = co_await stream_pair();
-    small_buffers(client);
-    small_buffers(server);
+    auto [client, server] = co_await small_buffered_pair();
     server.set_write_timeout(200ms);
     const Bytes data = wire::test::random_bytes(32 << 20, 4);
     std::error_code ec;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "io_helpers.hpp"
 #include "support/random.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/stream.hpp"
@@ -23,14 +24,7 @@
 
 namespace {
 
-using namespace std::chrono_literals;
-using wire::io::Clock;
-using wire::io::Listener;
-using wire::io::Loop;
-using wire::io::Stream;
-using wire::io::Task;
-using wire::io::sleep_for;
-using Bytes = std::vector<std::byte>;
+using namespace wire::test::io;
 
 constexpr std::size_t kMaxMessage = 64 * 1024;
 
@@ -45,24 +39,6 @@ constexpr bool kThreadSanitizer = false;
 #else
 constexpr bool kThreadSanitizer = false;
 #endif
-
-Task<void> echo_connection(Stream s) {
-  Bytes buf(kMaxMessage);
-  for (;;) {
-    std::error_code ec;
-    std::size_t n = co_await s.read_some(buf, ec);
-    if (ec || n == 0) co_return;
-    co_await s.write_all(std::span(buf).first(n), ec);
-    if (ec) co_return;
-  }
-}
-
-Task<void> echo_server(Listener& listener, int connections) {
-  for (int i = 0; i < connections; ++i) {
-    auto accepted = co_await listener.accept();
-    Loop::current().spawn(echo_connection(std::move(accepted.stream)));
-  }
-}
 
 // Message `m` of client `c`: a slice of a shared pool of random bytes, its size
 // (1 byte to 64 KiB) and offset drawn from a hash of (c, m).

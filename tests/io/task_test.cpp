@@ -9,48 +9,16 @@
 #include <string>
 #include <utility>
 
+#include "io_helpers.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/task.hpp"
 
 namespace {
 
-using namespace std::chrono_literals;
-using wire::io::Loop;
-using wire::io::Task;
-using wire::io::sleep_for;
+using namespace wire::test::io;
 
-// Counts the objects of one kind alive; lives in a coroutine frame to show when
-// the frame is destroyed.
-struct Census {
-  int made = 0;
-  int destroyed = 0;
-  int alive() const { return made - destroyed; }
-};
-class Probe {
- public:
-  explicit Probe(Census& c) : census_(&c) { ++census_->made; }
-  Probe(const Probe& other) : census_(other.census_) { ++census_->made; }
-  Probe& operator=(const Probe&) = delete;
-  ~Probe() { ++census_->destroyed; }
-
- private:
-  Census* census_;
-};
-
-// Stops `loop` if a test's task has not finished by `limit`, so a bug fails
-// the test (Loop::run(task) throws) instead of hanging it.
-Task<void> watchdog(Loop& loop, std::chrono::steady_clock::duration limit) {
-  co_await sleep_for(limit);
-  ADD_FAILURE() << "watchdog: the test's task did not finish in time";
-  loop.stop();
-}
-
-template <typename T>
-T run_bounded(Task<T> task, std::chrono::steady_clock::duration limit = 30s) {
-  Loop loop;
-  loop.spawn(watchdog(loop, limit));
-  return loop.run(std::move(task));
-}
+// The watchdog limit for these tests, passed to run_bounded().
+constexpr auto kLimit = 30s;
 
 Task<int> answer() { co_return 42; }
 Task<std::string> greet(std::string name) { co_return "hello " + name; }
@@ -82,7 +50,7 @@ TEST(Task, ResultsOfEveryKind) {
     co_return std::to_string(a) + "|" + s + "|" + std::to_string(*p) + "|" + std::to_string(h.id());
   };
   int hits = 0;
-  EXPECT_EQ(run_bounded(body(hits)), "42|hello wire|7|11");
+  EXPECT_EQ(run_bounded(body(hits), kLimit), "42|hello wire|7|11");
   EXPECT_EQ(hits, 2);
 
   // wire::io::run returns each kind directly too.
@@ -109,7 +77,7 @@ TEST(Task, ResultAfterSuspension) {
     std::string b = co_await late_greeting("two");
     co_return a + "," + b;
   };
-  EXPECT_EQ(run_bounded(body()), "late one,late two");
+  EXPECT_EQ(run_bounded(body(), kLimit), "late one,late two");
 }
 
 Task<int> fails_now(std::string what) {
@@ -148,7 +116,7 @@ TEST(Task, ExceptionsReachTheAwaiter) {
     }
     co_return log;
   };
-  EXPECT_EQ(run_bounded(body()), "caught:sync caught:after suspension caught:two levels");
+  EXPECT_EQ(run_bounded(body(), kLimit), "caught:sync caught:after suspension caught:two levels");
 }
 
 TEST(Task, ExceptionsPropagateThroughRun) {
@@ -180,7 +148,7 @@ Task<long> nested(int depth) {
 }
 
 TEST(Task, DeepRecursiveChainDoesNotOverflowTheStack) {
-  EXPECT_EQ(run_bounded(nested(kDepth)), kDepth);
+  EXPECT_EQ(run_bounded(nested(kDepth), kLimit), kDepth);
 }
 
 TEST(Task, LongLoopOfSynchronousAwaitsDoesNotOverflowTheStack) {
@@ -193,7 +161,7 @@ TEST(Task, LongLoopOfSynchronousAwaitsDoesNotOverflowTheStack) {
     }
     co_return sum + hits;
   };
-  EXPECT_EQ(run_bounded(body()), 43L * kDepth);
+  EXPECT_EQ(run_bounded(body(), kLimit), 43L * kDepth);
 }
 
 Task<void> mark(bool& ran, Probe probe) {
@@ -227,7 +195,7 @@ TEST(Task, IsLazy) {
     co_return log;
   };
   ran = false;
-  EXPECT_EQ(run_bounded(body(ran, census)), "not-yet ran");
+  EXPECT_EQ(run_bounded(body(ran, census), kLimit), "not-yet ran");
   EXPECT_EQ(census.alive(), 0);
 }
 
@@ -272,7 +240,7 @@ TEST(Task, DestroyingATaskSuspendedInSleepFreesItsFrame) {
     log += w ? " woke" : " quiet";
     co_return log;
   };
-  EXPECT_EQ(run_bounded(body(census, woke)), "alive=1 done=0 alive=0 quiet");
+  EXPECT_EQ(run_bounded(body(census, woke), kLimit), "alive=1 done=0 alive=0 quiet");
   EXPECT_FALSE(woke);
   EXPECT_EQ(census.destroyed, 1);
 }
@@ -288,7 +256,7 @@ TEST(Task, BlockingRunInsideACoroutine) {
     long deep = co_await nested(kDepth);
     co_return log + " " + std::to_string(deep);
   };
-  EXPECT_EQ(run_bounded(body()), "42 late inner 1000 late outer 100000");
+  EXPECT_EQ(run_bounded(body(), kLimit), "42 late inner 1000 late outer 100000");
 }
 
 // An already finished task can still be awaited for its result.
@@ -300,7 +268,7 @@ TEST(Task, AwaitingAFinishedTaskGivesItsResult) {
     int v = co_await std::move(t);
     co_return v;
   };
-  EXPECT_EQ(run_bounded(body()), 42);
+  EXPECT_EQ(run_bounded(body(), kLimit), 42);
 }
 
 }  // namespace

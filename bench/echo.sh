@@ -9,7 +9,9 @@
 #                 [--retries N] [--max-other PCT] [--no-build]
 #
 # Environment: WIRE=path/to/wire to measure another build of the wire tool;
-# SERVER_CPU and CLIENT_CPU (default 0 and 1) choose the cores.
+# SERVER_CPU and CLIENT_CPU (default 0 and 1) choose the cores; WIRE_THREADS
+# (default 1) the wire servers' workers. Servers: wire, wire-one (wire with
+# --accept one), asio, epoll.
 #
 # Each round starts every server in turn (interleaved: A B C A B C ...) pinned
 # to one core, runs bench/echo_client pinned to another core, and stops the
@@ -35,6 +37,9 @@ BUILD=1
 RETRIES=2
 MAX_OTHER=20
 SERVER_CPU=${SERVER_CPU:-0}
+# Worker threads of the wire servers; `wire-one` is wire with one acceptor
+# handing connections out (--accept one) instead of a SO_REUSEPORT listener each.
+WIRE_THREADS=${WIRE_THREADS:-1}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
 usage() { sed -n '7,9p' "$0" | sed 's/^# \{0,3\}//' >&2; exit 2; }
@@ -126,6 +131,7 @@ fi
 label() {
   case "$1" in
     wire) if [ "$WIRE_MODE" = standin ]; then echo "wire*"; else echo wire; fi ;;
+    wire-one) echo wire-one ;;
     asio) echo asio ;;
     epoll) echo epoll ;;
   esac
@@ -135,9 +141,10 @@ label() {
 server_command() {
   local name=$1 port=$2 idle=${3:-}
   case "$name" in
-    wire)
+    wire|wire-one)
       CMD=("$WIRE" tcp serve --host 127.0.0.1 --port "$port" --echo --quiet)
-      [ "$WIRE_MODE" = io ] && CMD+=(--threads 1)
+      [ "$WIRE_MODE" = io ] && CMD+=(--threads "$WIRE_THREADS")
+      [ "$name" = wire-one ] && CMD+=(--accept one)
       # Wire's own limits (256 connections, 60 s idle timeout by default) must
       # not be what the idle test or a large --connections runs into.
       if [ -n "$idle" ] || [ "$CONNECTIONS" -gt 200 ]; then
@@ -157,14 +164,18 @@ server_command() {
 ACTIVE=()
 for s in $SERVERS; do
   case "$s" in
-    wire)
+    wire|wire-one)
+      if [ "$s" = wire-one ] && [ "$WIRE_MODE" != io ]; then
+        echo "echo.sh: wire-one needs wire tcp serve --accept: skipped" >&2
+        continue
+      fi
       if [ "$WIRE_MODE" = none ]; then
         echo "echo.sh: no runnable $WIRE with 'tcp serve --echo': wire is skipped" >&2
         continue
       fi
       ;;
     asio|epoll) ;;
-    *) echo "echo.sh: unknown server $s (wire, asio, epoll)" >&2; exit 2 ;;
+    *) echo "echo.sh: unknown server $s (wire, wire-one, asio, epoll)" >&2; exit 2 ;;
   esac
   ACTIVE+=("$s")
 done

@@ -246,6 +246,13 @@ void Stream::close() noexcept {
   // `socket` closes the descriptor here, after it has left epoll.
 }
 
+net::Socket Stream::release_socket() noexcept {
+  auto* state = std::exchange(state_, nullptr);
+  net::Socket socket(std::exchange(fd_, -1));
+  if (state) state->loop->release(state);
+  return socket;
+}
+
 void Stream::shutdown_write() noexcept { ::shutdown(fd_, SHUT_WR); }
 
 namespace {

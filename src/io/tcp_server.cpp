@@ -41,6 +41,7 @@ struct TcpServer::Impl {
   std::optional<ShutdownReport> report;
 
   Task<void> accept_loop(WorkerShare& w);
+  Task<void> hand_out_loop(WorkerShare& w);
   Task<void> connection(WorkerShare& w, Listener::Accepted accepted);
   void connection_ended(WorkerShare& w);
 };
@@ -85,9 +86,69 @@ Task<void> TcpServer::Impl::accept_loop(WorkerShare& w) {
   }
 }
 
+// AcceptMode::one_acceptor: worker 0 accepts for everyone and hands each
+// connection to the worker with the fewest, through that worker's post queue.
+Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
+  while (!w.draining) {
+    // The least loaded worker with room; none: wait (bounded poll) for a slot.
+    std::size_t target = shares.size();
+    for (int tries = 0; target == shares.size() && !w.draining; ++tries) {
+      std::size_t best = 0;
+      for (std::size_t i = 1; i < shares.size(); ++i) {
+        if (shares[i]->active_shared.load(std::memory_order_relaxed) <
+            shares[best]->active_shared.load(std::memory_order_relaxed)) {
+          best = i;
+        }
+      }
+      if (shares[best]->active_shared.load(std::memory_order_relaxed) <
+          shares[best]->max_connections) {
+        target = best;
+      } else {
+        co_await sleep_for(10ms);
+      }
+    }
+    if (w.draining) break;
+    std::error_code ec;
+    auto accepted = co_await w.listener->accept(ec);
+    if (w.draining || ec == std::errc::operation_canceled) break;
+    if (ec) {
+      if (transient_accept_error(ec)) {
+        co_await sleep_for(50ms);
+        continue;
+      }
+      std::fprintf(stderr, "wire::io::TcpServer: accept failed: %s\n", ec.message().c_str());
+      break;
+    }
+    WorkerShare& to = *shares[target];
+    // Counted now, so the next choice sees it; the receiving worker keeps the count.
+    to.active_shared.fetch_add(1, std::memory_order_relaxed);
+    if (&to == &w) {
+      w.loop->spawn(connection(w, std::move(accepted)));
+      continue;
+    }
+    // The descriptor travels alone; if the worker is gone before it runs, the
+    // shared_ptr closes it.
+    auto fd = std::make_shared<net::Socket>(accepted.stream.release_socket());
+    auto peer = accepted.peer;
+    runtime->post(static_cast<unsigned>(target), [this, &to, fd, peer] {
+      if (to.draining) {
+        to.active_shared.fetch_sub(1, std::memory_order_relaxed);
+        std::lock_guard guard(mutex);
+        drained.notify_all();
+        return;  // `fd` closes with the last copy of this function
+      }
+      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd)), peer}));
+    });
+  }
+}
+
 void TcpServer::Impl::connection_ended(WorkerShare& w) {
   --w.active;
-  w.active_shared.store(w.active, std::memory_order_relaxed);
+  if (options.accept_mode == AcceptMode::reuse_port) {
+    w.active_shared.store(w.active, std::memory_order_relaxed);
+  } else {
+    w.active_shared.fetch_sub(1, std::memory_order_relaxed);
+  }
   if (w.accept_waiting && !w.draining) {
     // Resume the acceptor from the loop, not from inside this frame's teardown.
     w.loop->post([&w] {
@@ -102,7 +163,9 @@ void TcpServer::Impl::connection_ended(WorkerShare& w) {
 
 Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted) {
   ++w.active;
-  w.active_shared.store(w.active, std::memory_order_relaxed);
+  if (options.accept_mode == AcceptMode::reuse_port) {
+    w.active_shared.store(w.active, std::memory_order_relaxed);
+  }  // else hand_out_loop counted it already
   struct Ended {  // runs when the handler returns, throws, or is cut at shutdown
     Impl* impl;
     WorkerShare& w;
@@ -136,9 +199,10 @@ void TcpServer::start() {
                                         : std::max(1u, std::thread::hardware_concurrency());
   // Bind on the caller's thread so errors surface here; the first socket fixes the
   // port (when 0 was asked) and the others join it with SO_REUSEPORT.
-  im.sockets.push_back(net::tcp_listen(im.options.host, im.options.port, im.options.backlog, true));
+  const bool one = im.options.accept_mode == AcceptMode::one_acceptor;
+  im.sockets.push_back(net::tcp_listen(im.options.host, im.options.port, im.options.backlog, !one));
   im.address = im.sockets.front().local_address();
-  for (unsigned i = 1; i < threads; ++i) {
+  for (unsigned i = 1; i < threads && !one; ++i) {
     im.sockets.push_back(
         net::tcp_listen(im.options.host, im.address.port(), im.options.backlog, true));
   }
@@ -152,6 +216,12 @@ void TcpServer::start() {
   im.runtime->start([&im](Loop& loop, unsigned index) {
     WorkerShare& w = *im.shares[index];
     w.loop = &loop;
+    if (im.options.accept_mode == AcceptMode::one_acceptor) {
+      if (index != 0) return;  // workers other than 0 only take what is handed to them
+      w.listener = std::make_unique<Listener>(std::move(im.sockets[0]));
+      loop.spawn(im.hand_out_loop(w));
+      return;
+    }
     w.listener = std::make_unique<Listener>(std::move(im.sockets[index]));
     loop.spawn(im.accept_loop(w));
   });

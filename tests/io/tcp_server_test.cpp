@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <list>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "support/random.hpp"
@@ -63,6 +66,55 @@ TEST(TcpServer, EchoesOnEveryWorker) {
   auto report = server.shutdown(5s);
   EXPECT_EQ(report.finished, 0u);  // nothing was in flight
   EXPECT_EQ(report.cut, 0u);
+}
+
+TEST(TcpServer, OneAcceptorHandsConnectionsToEveryWorker) {
+  auto o = options(2);
+  o.accept_mode = wire::io::AcceptMode::one_acceptor;
+  std::mutex mutex;
+  std::set<std::thread::id> served_on;
+  TcpServer server(o, [&](Stream& s, const wire::net::Address& peer) -> Task<void> {
+    {
+      std::lock_guard lock(mutex);
+      served_on.insert(std::this_thread::get_id());
+    }
+    co_await echo(s, peer);
+  });
+  server.start();
+  // Held open together, so the least loaded worker is never the same one.
+  std::vector<wire::net::Socket> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.push_back(client_of(server));
+    auto msg = "message " + std::to_string(c);
+    clients.back().send_all(msg);
+    EXPECT_EQ(clients.back().recv_exactly(msg.size()), msg);
+  }
+  EXPECT_EQ(server.connections(), 8u);
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(served_on.size(), 2u);  // both workers served connections
+  }
+  clients.clear();
+  EXPECT_TRUE(wait_until([&] { return server.connections() == 0; }, 10s));
+  auto report = server.shutdown(5s);
+  EXPECT_EQ(report.cut, 0u);
+}
+
+TEST(TcpServer, OneAcceptorShutdownCutsIdleConnectionsOnEveryWorker) {
+  auto o = options(2);
+  o.accept_mode = wire::io::AcceptMode::one_acceptor;
+  TcpServer server(o, echo);
+  server.start();
+  std::vector<wire::net::Socket> idle;
+  for (int c = 0; c < 4; ++c) idle.push_back(client_of(server));
+  ASSERT_TRUE(wait_until([&] { return server.connections() == 4; }, 10s));
+  auto report = server.shutdown(200ms);
+  EXPECT_EQ(report.cut, 4u);
+  EXPECT_EQ(report.finished, 0u);
+  for (auto& s : idle) {
+    s.set_timeout(5s);
+    EXPECT_EQ(s.recv(8), "");  // closed by the server
+  }
 }
 
 TEST(TcpServer, BindErrorIsThrownFromStart) {

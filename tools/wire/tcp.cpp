@@ -43,6 +43,7 @@ struct ServeOptions {
   double idle_timeout = 60;
   int max_connections = 10000;
   unsigned threads = 0;
+  std::string accept = "reuseport";
 };
 
 // One connection: print each chunk that arrives and answer it, until the peer
@@ -103,6 +104,8 @@ void serve(const ServeOptions& options) {
   server_options.host = options.host;
   server_options.port = options.port;
   server_options.threads = options.threads;
+  server_options.accept_mode =
+      options.accept == "one" ? io::AcceptMode::one_acceptor : io::AcceptMode::reuse_port;
   server_options.limits.max_connections = static_cast<std::size_t>(options.max_connections);
   server_options.limits.idle_timeout = idle_timeout;
   io::TcpServer server(server_options, [&options](io::Stream& stream, const net::Address&) {
@@ -194,6 +197,10 @@ void add_tcp_commands(CLI::App& app) {
                         "Connections served at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  serve_cmd->add_option("--accept", serve_opts->accept,
+                        "reuseport: a listener per worker; one: one acceptor hands out connections")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"reuseport", "one"}));
   serve_cmd->add_option("--threads", serve_opts->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));

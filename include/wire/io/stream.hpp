@@ -241,6 +241,8 @@ class Stream {
   void shutdown_write() noexcept;
   /// Detaches from the loop and closes. The destructor does this too.
   void close() noexcept;
+  /// Detaches from the loop and gives the socket back (to move it to another loop).
+  net::Socket release_socket() noexcept;
 
  private:
   int fd_ = -1;

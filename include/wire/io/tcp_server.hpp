@@ -30,11 +30,18 @@ struct ServerLimits {
   std::optional<Clock::duration> write_timeout = 30s;
 };
 
+/// How connections reach the workers.
+enum class AcceptMode {
+  reuse_port,    ///< a SO_REUSEPORT listener per worker; the kernel spreads connections by hash
+  one_acceptor,  ///< one listener on worker 0, handing each connection to the least loaded worker
+};
+
 struct ServerOptions {
   std::string host = "";       ///< "" or "::": every address, IPv6 and IPv4
   std::uint16_t port = 0;      ///< 0: a free port (see local_address())
   unsigned threads = 0;        ///< workers; 0: one per core
   int backlog = 1024;
+  AcceptMode accept_mode = AcceptMode::reuse_port;
   ServerLimits limits;
 };
 

@@ -302,13 +302,23 @@ detail::IoState* Loop::attach(int fd) {
     state = std::move(free_states_.back());
     free_states_.pop_back();
   }
-  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false};
+  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false, false};
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = state.get();
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl(ADD)");
   ++attached_;
   return state.release();
+}
+
+void Loop::watch_writes(detail::IoState& state) {
+  if (state.watching_writes) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = &state;
+  // If the socket is writable already, epoll reports it at once: no edge is lost.
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, state.fd, &ev) < 0) fail("epoll_ctl(MOD)");
+  state.watching_writes = true;
 }
 
 void Loop::release(detail::IoState* state) noexcept {

@@ -65,6 +65,9 @@ struct IoState {
   // The peer closed or the socket failed: from then on every try is worth it
   // (a short read can leave the EOF behind it, and no further event will come).
   bool hung_up = false;
+  // EPOLLOUT is asked for only once a write has had to wait: until then no
+  // write-space wake-ups reach the loop (most connections never fill their buffer).
+  bool watching_writes = false;
 };
 
 // Detached coroutine used by Loop::spawn: destroys itself when done, and is
@@ -113,6 +116,8 @@ class Loop {
   /// Registers a non-blocking descriptor with epoll (edge-triggered, both
   /// directions). The descriptor stays the caller's; release() before closing it.
   detail::IoState* attach(int fd);
+  /// Adds EPOLLOUT to a descriptor's registration (the first time a write waits).
+  void watch_writes(detail::IoState& state);
   /// Deregisters; operations still waiting on it end with operation_canceled
   /// (resumed from here). The state is recycled after the current batch of events.
   void release(detail::IoState* state) noexcept;

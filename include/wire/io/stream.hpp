@@ -61,6 +61,7 @@ class IoAwaiter : IoWaiter {
     waiter_ = h;
     // One reader and one writer at a time per stream: a second would replace the first.
     assert(slot() == nullptr && "two concurrent reads (or writes) on one wire::io stream");
+    if constexpr (Write) state_->loop->watch_writes(*state_);
     slot() = this;
     registered_ = true;
     if (timeout_) {

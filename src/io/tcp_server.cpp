@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "wire/io/runtime.hpp"
@@ -67,22 +68,31 @@ bool transient_accept_error(const std::error_code& ec) {
 
 }  // namespace
 
+// The next connection on this worker's listener, or nothing once the worker
+// drains or accepting fails for good; transient failures (out of descriptors or
+// memory) back off and try again.
+static Task<std::optional<Listener::Accepted>> next_connection(WorkerShare& w) {
+  while (!w.draining) {
+    std::error_code ec;
+    auto accepted = co_await w.listener->accept(ec);
+    if (w.draining || ec == std::errc::operation_canceled) break;
+    if (!ec) co_return std::optional<Listener::Accepted>(std::move(accepted));
+    if (!transient_accept_error(ec)) {
+      std::fprintf(stderr, "wire::io::TcpServer: accept failed: %s\n", ec.message().c_str());
+      break;
+    }
+    co_await sleep_for(50ms);
+  }
+  co_return std::nullopt;
+}
+
 Task<void> TcpServer::Impl::accept_loop(WorkerShare& w) {
   while (!w.draining) {
     co_await SlotAwaiter{w};
     if (w.draining) break;
-    std::error_code ec;
-    auto accepted = co_await w.listener->accept(ec);
-    if (w.draining || ec == std::errc::operation_canceled) break;
-    if (ec) {
-      if (transient_accept_error(ec)) {
-        co_await sleep_for(50ms);
-        continue;
-      }
-      std::fprintf(stderr, "wire::io::TcpServer: accept failed: %s\n", ec.message().c_str());
-      break;
-    }
-    w.loop->spawn(connection(w, std::move(accepted)));
+    auto accepted = co_await next_connection(w);
+    if (!accepted) break;
+    w.loop->spawn(connection(w, std::move(*accepted)));
   }
 }
 
@@ -92,7 +102,7 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
   while (!w.draining) {
     // The least loaded worker with room; none: wait (bounded poll) for a slot.
     std::size_t target = shares.size();
-    for (int tries = 0; target == shares.size() && !w.draining; ++tries) {
+    while (target == shares.size() && !w.draining) {
       std::size_t best = 0;
       for (std::size_t i = 1; i < shares.size(); ++i) {
         if (shares[i]->active_shared.load(std::memory_order_relaxed) <
@@ -108,17 +118,9 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
       }
     }
     if (w.draining) break;
-    std::error_code ec;
-    auto accepted = co_await w.listener->accept(ec);
-    if (w.draining || ec == std::errc::operation_canceled) break;
-    if (ec) {
-      if (transient_accept_error(ec)) {
-        co_await sleep_for(50ms);
-        continue;
-      }
-      std::fprintf(stderr, "wire::io::TcpServer: accept failed: %s\n", ec.message().c_str());
-      break;
-    }
+    auto next = co_await next_connection(w);
+    if (!next) break;
+    auto& accepted = *next;
     WorkerShare& to = *shares[target];
     // Counted now, so the next choice sees it; the receiving worker keeps the count.
     to.active_shared.fetch_add(1, std::memory_order_relaxed);

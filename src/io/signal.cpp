@@ -15,7 +15,7 @@ namespace detail {
 namespace {
 
 struct SignalReadOp {
-  int result = 0;
+  using result_type = int;
   bool attempt(int fd, std::error_code& ec, int& signal) noexcept {
     signalfd_siginfo info{};
     for (;;) {

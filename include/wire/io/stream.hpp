@@ -35,7 +35,11 @@ class IoAwaiter : IoWaiter {
  public:
   IoAwaiter(IoState* state, Op op, std::optional<Clock::duration> timeout, std::error_code* ec_out,
             const char* name) noexcept
-      : state_(state), op_(op), timeout_(timeout), ec_out_(ec_out), name_(name) {
+      : state_(state),
+        op_(op),
+        timeout_(timeout ? *timeout : kNoTimeout),
+        ec_out_(ec_out),
+        name_(name) {
     ready = &IoAwaiter::on_ready;
     cancel = &IoAwaiter::on_cancel;
   }
@@ -64,10 +68,10 @@ class IoAwaiter : IoWaiter {
     if constexpr (Write) state_->loop->watch_writes(*state_);
     slot() = this;
     registered_ = true;
-    if (timeout_) {
+    if (timeout_ != kNoTimeout) {
       timer_.fire = &IoAwaiter::on_timeout;
       timer_.context = this;
-      state_->loop->add_timer(timer_, Clock::now() + *timeout_);
+      state_->loop->add_timer(timer_, Clock::now() + timeout_);
     }
   }
   auto await_resume() {
@@ -128,11 +132,12 @@ class IoAwaiter : IoWaiter {
 
   IoState* state_;
   Op op_;
-  std::optional<Clock::duration> timeout_;
+  static constexpr Clock::duration kNoTimeout = Clock::duration::max();
+  Clock::duration timeout_;  // kNoTimeout: none (a plain duration keeps the frame small)
   std::error_code* ec_out_;
   const char* name_;
   std::error_code ec_;
-  decltype(Op::result) result_{};
+  typename Op::result_type result_{};
   TimerNode timer_;
   std::coroutine_handle<> waiter_;
   bool registered_ = false;
@@ -140,22 +145,22 @@ class IoAwaiter : IoWaiter {
 
 struct RecvOp {
   std::span<std::byte> buffer;
-  std::size_t result = 0;
+  using result_type = std::size_t;
   bool exhausted = false;  // a short read emptied the socket (EOF is not "empty")
   bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
 };
 struct SendOp {
   std::span<const std::byte> data;
-  std::size_t result = 0;
+  using result_type = std::size_t;
   bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
 };
 struct WritevOp {
   std::span<const iovec> buffers;
-  std::size_t result = 0;
+  using result_type = std::size_t;
   bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
 };
 struct WaitOp {  // readiness only: for idle connections that hold no buffer
-  bool result = true;
+  using result_type = bool;
   bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
   bool first = true;
 };
@@ -163,18 +168,18 @@ struct SendfileOp {
   int in_fd;
   long long* offset;
   std::size_t count;
-  std::size_t result = 0;
+  using result_type = std::size_t;
   bool attempt(int fd, std::error_code& ec, std::size_t& n) noexcept;
 };
 struct AcceptOp {
   net::Accepted* out;
-  bool result = true;
+  using result_type = bool;
   bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
 };
 struct ConnectOp {
   const net::Address* address;
   bool started = false;
-  bool result = true;
+  using result_type = bool;
   bool must_try() const noexcept { return !started; }
   bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
 };

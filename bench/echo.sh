@@ -6,7 +6,7 @@
 #
 #   bench/echo.sh [--rounds N] [--connections N] [--size BYTES] [--duration S]
 #                 [--warmup S] [--idle N] [--servers "wire asio epoll"]
-#                 [--retries N] [--max-other PCT] [--no-build]
+#                 [--retries N] [--max-other PCT] [--reconnect] [--no-build]
 #
 # Environment: WIRE=path/to/wire to measure another build of the wire tool;
 # SERVER_CPU and CLIENT_CPU (default 0 and 1) choose the cores; WIRE_THREADS
@@ -22,6 +22,12 @@
 # message, and wire's ratios to the two peers. Then each server holds --idle
 # idle connections and its resident memory growth per connection is reported.
 #
+# --reconnect measures the connection rate instead: each of the --connections
+# client slots connects, echoes one --size message, closes and starts again
+# (echo_client --reconnect), so msgs/s becomes connections/s, p50/p99 are of
+# the whole connect -> echo -> close and CPU is per connection. The idle test
+# is skipped then (as with --idle 0).
+#
 # Every wait is bounded, all traffic stays on 127.0.0.1, and only processes
 # this script started are stopped, by their PID.
 set -euo pipefail
@@ -34,6 +40,7 @@ WARMUP=1
 IDLE=10000
 SERVERS="wire asio epoll"
 BUILD=1
+RECONNECT=0
 RETRIES=2
 MAX_OTHER=20
 SERVER_CPU=${SERVER_CPU:-0}
@@ -54,6 +61,7 @@ while [ $# -gt 0 ]; do
     --servers) SERVERS=$2; shift 2 ;;
     --retries) RETRIES=$2; shift 2 ;;
     --max-other) MAX_OTHER=$2; shift 2 ;;
+    --reconnect) RECONNECT=1; shift ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) usage ;;
     *) echo "echo.sh: unknown option $1" >&2; usage ;;
@@ -66,6 +74,7 @@ for v in DURATION WARMUP MAX_OTHER; do
   [[ ${!v} =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "echo.sh: --${v,,} must be a number" >&2; exit 2; }
 done
 [ "$ROUNDS" -ge 1 ] || { echo "echo.sh: --rounds must be at least 1" >&2; exit 2; }
+[ "$RECONNECT" = 0 ] || IDLE=0  # the connection-rate test has no idle test
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=build-bench
@@ -224,11 +233,15 @@ if [ "$CORES" -lt 2 ]; then
 fi
 echo "== machine: $CORES cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)),"\
   "kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$RECONNECT" = 1 ]; then
+  LOAD="connection rate: $CONNECTIONS concurrent loops of connect, one $SIZE-byte echo, close"
+else
+  LOAD="$CONNECTIONS connections x $SIZE-byte messages"
+fi
 echo "== server on core $SERVER_CPU, client on core $CLIENT_CPU;" \
-  "$CONNECTIONS connections x $SIZE-byte messages, ${WARMUP} s warm-up + ${DURATION} s measured," \
-  "$ROUNDS interleaved rounds"
+  "$LOAD, ${WARMUP} s warm-up + ${DURATION} s measured, $ROUNDS interleaved rounds"
 case "$WIRE_MODE" in
-  io) echo "== wire: $WIRE tcp serve --echo --quiet --threads 1 (wire::io runtime)" ;;
+  io) echo "== wire: $WIRE tcp serve --echo --quiet --threads $WIRE_THREADS (wire::io runtime)" ;;
   standin) echo "== wire*: STAND-IN: $WIRE has no --threads yet, so this is the blocking" \
     "thread-per-connection 'wire tcp serve --echo --quiet', not wire::io" ;;
 esac
@@ -270,6 +283,8 @@ server_failed() {
     printf '%s\t%d\tFAILED\n' "$2" "$3" >>"$RESULTS"
   fi
 }
+RECONNECT_ARG=()
+[ "$RECONNECT" = 1 ] && RECONNECT_ARG=(--reconnect)
 client_timeout=$(python3 -c "import math; print(math.ceil($WARMUP + $DURATION) + 90)")
 for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${ACTIVE[@]}"; do
@@ -285,7 +300,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
       set +e
       line=$(timeout "$client_timeout" taskset -c "$CLIENT_CPU" "$CLIENT" --host 127.0.0.1 \
         --port "$SPORT" --connections "$CONNECTIONS" --size "$SIZE" --duration "$DURATION" \
-        --warmup "$WARMUP" --server-pid "$SPID" 2>"$WORK/client.err")
+        --warmup "$WARMUP" --server-pid "$SPID" ${RECONNECT_ARG[@]+"${RECONNECT_ARG[@]}"} \
+        2>"$WORK/client.err")
       rc=$?
       set -e
       stop_pid "$SPID"
@@ -374,7 +390,7 @@ fi
 
 # --- the table ----------------------------------------------------------------
 echo
-python3 - "$RESULTS" "$IDLE_RESULTS" "$IDLE" "$MAX_OTHER" <<'EOF'
+python3 - "$RESULTS" "$IDLE_RESULTS" "$IDLE" "$MAX_OTHER" "$RECONNECT" <<'EOF'
 import statistics, sys
 
 rows, order, total = {}, [], {}
@@ -409,13 +425,20 @@ def fmt(v, digits):
     return "n/a" if v is None else f"{v:,.{digits}f}"
 
 max_other = float(sys.argv[4])
-print("Medians over the rounds. best msgs/s: the highest round. client CPU µs/msg: the client's")
+reconnect = sys.argv[5] == "1"
+def u(text):
+    # With --reconnect a "message" is a whole connection: connect, one echo, close.
+    return text.replace("msgs/s", "conns/s").replace("µs/msg", "µs/conn") if reconnect else text
+if reconnect:
+    print("Connection rate (--reconnect): conns/s counts connections completed per second, each")
+    print("connect, one echo, close; p50/p99 are of that whole cycle; CPU is per connection.")
+print(u("Medians over the rounds. best msgs/s: the highest round. client CPU µs/msg: the client's"))
 print("own cost, nearly the same work whatever the server, so it shows how fast the machine was. other")
 print("CPU %: what the rest of the machine used meanwhile; disturbed: rounds in which that was")
-print(f"above {max_other:g}% of a core. server/client CPU: server CPU µs/msg over client CPU µs/msg.")
+print(u(f"above {max_other:g}% of a core. server/client CPU: server CPU µs/msg over client CPU µs/msg."))
 print()
-print("| server | msgs/s | best msgs/s | p50 µs | p99 µs | server CPU µs/msg | server CPU % "
-      "| client CPU % | client CPU µs/msg | server/client CPU | other CPU % | rounds ok | disturbed |")
+print(u("| server | msgs/s | best msgs/s | p50 µs | p99 µs | server CPU µs/msg | server CPU % "
+        "| client CPU % | client CPU µs/msg | server/client CPU | other CPU % | rounds ok | disturbed |"))
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for n in order:
     disturbed = sum(1 for r in rows[n].values() if r[OTHER] is not None and r[OTHER] > max_other)
@@ -439,8 +462,8 @@ wire = next((n for n in order if n.startswith("wire")), None)
 peers = [p for p in ("asio", "epoll") if p in order]
 if wire and peers:
     print()
-    print("| ratio | msgs/s | CPU µs/msg | p99 | msgs/s, paired | CPU µs/msg, paired "
-          "| server/client CPU | best msgs/s |")
+    print(u("| ratio | msgs/s | CPU µs/msg | p99 | msgs/s, paired | CPU µs/msg, paired "
+            "| server/client CPU | best msgs/s |"))
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for peer in peers:
         print(f"| {wire} / {peer} | {ratio(med(wire, MSGS), med(peer, MSGS))} | "

@@ -17,6 +17,15 @@
 // Any error (refused, reset, early close, a byte that differs) is counted; the
 // exit status is 1 if there was any.
 //
+// Reconnect mode (--reconnect): a connection rate test. Each of the
+// --connections slots loops: open a new non-blocking socket and connect, write
+// --size bytes, read them back and check them, close, and start again. The
+// line has the same fields, but a "msg" is one whole connection: msgs_per_s is
+// connections completed per second (each with one echo), p50/p99/p999 are of
+// the time from socket() to close() returning, and the CPU fields are per
+// connection; it ends with mode=reconnect. A slot that fails (refused, reset,
+// timed out, wrong bytes) counts an error and is not restarted.
+//
 // Idle mode (--idle N): opens N connections, sends one byte on each and waits
 // for it to come back (so the server has accepted and served every one; skip
 // with --no-ping), prints `connected=N`, then holds them until a line or EOF
@@ -60,6 +69,7 @@ struct Options {
   double warmup = 1.0;
   int idle = 0;
   bool ping = true;
+  bool reconnect = false;
   long server_pid = 0;
   double timeout = 60.0;  // for establishing the connections
 };
@@ -69,7 +79,7 @@ struct Options {
   std::fprintf(stderr,
                "usage: echo_client --port P [--host A] [--connections N] [--size M]\n"
                "                   [--duration S] [--warmup S] [--server-pid PID]\n"
-               "                   [--timeout S]\n"
+               "                   [--timeout S] [--reconnect]\n"
                "       echo_client --port P [--host A] --idle N [--no-ping] [--timeout S]\n");
   std::exit(2);
 }
@@ -119,12 +129,14 @@ Options parse(int argc, char** argv) {
     else if (arg == "--warmup") o.warmup = parse_double(next(), "--warmup", 0, 3600);
     else if (arg == "--idle") o.idle = static_cast<int>(parse_long(next(), "--idle", 1, 1000000));
     else if (arg == "--no-ping" && !has_value) o.ping = false;
+    else if (arg == "--reconnect" && !has_value) o.reconnect = true;
     else if (arg == "--server-pid") o.server_pid = parse_long(next(), "--server-pid", 1, 1L << 30);
     else if (arg == "--timeout") o.timeout = parse_double(next(), "--timeout", 0.01, 3600);
     else if (arg == "--help" || arg == "-h") usage();
     else usage(("unknown option " + arg).c_str());
   }
   if (o.port == 0) usage("--port is required");
+  if (o.reconnect && o.idle > 0) usage("--reconnect and --idle exclude each other");
   return o;
 }
 
@@ -322,6 +334,66 @@ int run_idle(const Options& o) {
   return status;
 }
 
+// The measured window: the CPU counters at its start and end.
+struct Window {
+  bool measuring = false;
+  std::int64_t start = 0, end = 0;
+  double server_cpu0 = -1, server_cpu1 = -1, client_cpu0 = 0, client_cpu = 0;
+  double machine_busy0 = -1, machine_busy1 = -1;
+
+  void begin(const Options& o, std::int64_t now) {
+    measuring = true;
+    start = now;
+    if (o.server_pid) server_cpu0 = process_cpu_us(o.server_pid);
+    client_cpu0 = self_cpu_us();
+    machine_busy0 = machine_busy_us();
+  }
+  void finish(const Options& o) {
+    end = now_ns();
+    server_cpu1 = o.server_pid ? process_cpu_us(o.server_pid) : -1;
+    client_cpu = self_cpu_us() - client_cpu0;
+    machine_busy1 = machine_busy_us();
+  }
+};
+
+// Prints the key=value line (then `extra`, if any) and returns the exit status.
+int report(const Options& o, const Window& w, const Histogram& hist, std::uint64_t msgs,
+           std::uint64_t errors, const char* extra = "") {
+  const std::size_t m = o.size;
+  const double secs = static_cast<double>(w.end - w.start) / 1e9;
+  const double rate = w.measuring && secs > 0 ? static_cast<double>(msgs) / secs : 0;
+  const double client_cpu = w.client_cpu;
+  std::printf("msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%llu msgs=%llu "
+              "seconds=%.3f connections=%d size=%zu client_cpu_pct=%.1f client_cpu_us_per_msg=%.3f",
+              rate, hist.quantile(0.50) / 1e3, hist.quantile(0.99) / 1e3,
+              hist.quantile(0.999) / 1e3, static_cast<unsigned long long>(errors),
+              static_cast<unsigned long long>(msgs), secs, o.connections, m,
+              secs > 0 ? client_cpu / (secs * 1e4) : 0.0,
+              msgs > 0 ? client_cpu / static_cast<double>(msgs) : 0.0);
+  if (o.server_pid) {
+    const double server_cpu0 = w.server_cpu0, server_cpu1 = w.server_cpu1;
+    if (server_cpu0 >= 0 && server_cpu1 >= 0 && msgs > 0) {
+      const double cpu = server_cpu1 - server_cpu0;
+      std::printf(" server_cpu_pct=%.1f server_cpu_us_per_msg=%.3f", cpu / (secs * 1e4),
+                  cpu / static_cast<double>(msgs));
+    } else {
+      std::printf(" server_cpu_pct=NA server_cpu_us_per_msg=NA");
+    }
+    // What the rest of the machine used meanwhile (other processes, kernel
+    // threads, the hypervisor's steal): a measure of how disturbed the run was.
+    if (server_cpu0 >= 0 && server_cpu1 >= 0 && w.machine_busy0 >= 0 && w.machine_busy1 >= 0 &&
+        secs > 0) {
+      const double other =
+          (w.machine_busy1 - w.machine_busy0) - (server_cpu1 - server_cpu0) - client_cpu;
+      std::printf(" other_cpu_pct=%.1f", std::max(0.0, other) / (secs * 1e4));
+    }
+  }
+  std::printf("%s\n", extra);
+  std::fflush(stdout);
+  if (g_stop) return 1;
+  return errors == 0 && msgs > 0 ? 0 : 1;
+}
+
 struct Conn {
   int fd = -1;
   std::uint64_t seq = 0;
@@ -439,16 +511,13 @@ int run_load(const Options& o) {
   const std::int64_t t0 = now_ns();
   const std::int64_t measure_start = t0 + static_cast<std::int64_t>(o.warmup * 1e9);
   const std::int64_t end = measure_start + static_cast<std::int64_t>(o.duration * 1e9);
-  std::int64_t window_start = measure_start;
-  double server_cpu0 = -1, client_cpu0 = 0, machine_busy0 = -1;
+  Window window;
+  window.start = measure_start;
   auto begin_measuring = [&](std::int64_t now) {
+    window.begin(o, now);
     measuring = true;
-    window_start = now;
     hist.clear();
     msgs = 0;
-    if (o.server_pid) server_cpu0 = process_cpu_us(o.server_pid);
-    client_cpu0 = self_cpu_us();
-    machine_busy0 = machine_busy_us();
   };
   if (o.warmup <= 0) begin_measuring(t0);
   for (Conn& c : conns) {
@@ -474,47 +543,201 @@ int run_load(const Options& o) {
     }
     now = now_ns();
   }
-  const std::int64_t window_end = now_ns();
-  const double server_cpu1 = o.server_pid ? process_cpu_us(o.server_pid) : -1;
-  const double client_cpu = self_cpu_us() - client_cpu0;
-  const double machine_busy1 = machine_busy_us();
+  window.finish(o);
   for (Conn& c : conns) {
     if (!c.dead) close(c.fd);
   }
   close(ep);
-
-  const double secs = static_cast<double>(window_end - window_start) / 1e9;
-  const double rate = measuring && secs > 0 ? static_cast<double>(msgs) / secs : 0;
-  std::printf("msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%llu msgs=%llu "
-              "seconds=%.3f connections=%d size=%zu client_cpu_pct=%.1f client_cpu_us_per_msg=%.3f",
-              rate, hist.quantile(0.50) / 1e3, hist.quantile(0.99) / 1e3,
-              hist.quantile(0.999) / 1e3, static_cast<unsigned long long>(errors),
-              static_cast<unsigned long long>(msgs), secs, o.connections, m,
-              secs > 0 ? client_cpu / (secs * 1e4) : 0.0,
-              msgs > 0 ? client_cpu / static_cast<double>(msgs) : 0.0);
-  if (o.server_pid) {
-    if (server_cpu0 >= 0 && server_cpu1 >= 0 && msgs > 0) {
-      const double cpu = server_cpu1 - server_cpu0;
-      std::printf(" server_cpu_pct=%.1f server_cpu_us_per_msg=%.3f", cpu / (secs * 1e4),
-                  cpu / static_cast<double>(msgs));
-    } else {
-      std::printf(" server_cpu_pct=NA server_cpu_us_per_msg=NA");
-    }
-    // What the rest of the machine used meanwhile (other processes, kernel
-    // threads, the hypervisor's steal): a measure of how disturbed the run was.
-    if (server_cpu0 >= 0 && server_cpu1 >= 0 && machine_busy0 >= 0 && machine_busy1 >= 0 &&
-        secs > 0) {
-      const double other =
-          (machine_busy1 - machine_busy0) - (server_cpu1 - server_cpu0) - client_cpu;
-      std::printf(" other_cpu_pct=%.1f", std::max(0.0, other) / (secs * 1e4));
-    }
-  }
-  std::printf("\n");
-  std::fflush(stdout);
-  if (g_stop) return 1;
-  return errors == 0 && msgs > 0 ? 0 : 1;
+  return report(o, window, hist, msgs, errors);
 }
 
+// One slot of --reconnect: a connection at a time, connect -> echo -> close.
+struct Slot {
+  enum State { kConnecting, kWriting, kReading };
+  int fd = -1;
+  State state = kConnecting;
+  std::uint64_t seq = 0;
+  std::size_t sent = 0, received = 0;
+  bool dead = false;
+  std::int64_t start_ns = 0;
+  char* out = nullptr;  // the message to send, --size bytes
+  char* in = nullptr;   // what has come back of it
+};
+
+int run_reconnect(const Options& o) {
+  socklen_t len = 0;
+  auto addr = resolve(o, len);
+  const std::size_t m = o.size;
+  const auto n_slots = static_cast<std::size_t>(o.connections);
+  std::vector<Slot> slots(n_slots);
+  std::vector<char> buffers(2 * m * n_slots);
+  std::uint64_t rng = 0x9e3779b97f4a7c15ULL;
+  for (char& c : buffers) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    c = static_cast<char>(rng);
+  }
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) {
+    std::perror("echo_client: epoll_create1");
+    return 1;
+  }
+
+  Histogram hist;
+  std::uint64_t errors = 0, msgs = 0;
+  std::size_t alive = n_slots;
+  Window window;
+
+  const std::int64_t t0 = now_ns();
+  const std::int64_t measure_start = t0 + static_cast<std::int64_t>(o.warmup * 1e9);
+  const std::int64_t end = measure_start + static_cast<std::int64_t>(o.duration * 1e9);
+  window.start = measure_start;
+
+  auto fail = [&](Slot& c, const char* what) {
+    if (errors < 5) {
+      std::fprintf(stderr, "echo_client: slot %zu, connection %llu: %s\n",
+                   static_cast<std::size_t>(&c - slots.data()),
+                   static_cast<unsigned long long>(c.seq), what);
+    }
+    ++errors;
+    c.dead = true;
+    if (c.fd >= 0) close(c.fd);
+    c.fd = -1;
+    --alive;
+  };
+  // Opens the slot's next connection; false (and the slot failed) on error.
+  auto open_next = [&](Slot& c) -> bool {
+    ++c.seq;
+    std::memcpy(c.out, &c.seq, std::min(m, sizeof c.seq));
+    c.sent = c.received = 0;
+    c.start_ns = now_ns();
+    c.fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+      fail(c, std::strerror(errno));
+      return false;
+    }
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // SO_LINGER {1, 0}: close() sends a RST and frees the socket at once. A
+    // normal close from the client (the side closing first) would leave each
+    // connection in TIME_WAIT for 60 s, and at tens of thousands of
+    // connections a second the client would soon run out of ephemeral ports.
+    // The echo has been read back in full before the close, so no data is lost.
+    linger lg{1, 0};
+    setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    int rc;
+    do rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&addr), len);
+    while (rc < 0 && errno == EINTR);
+    if (rc == 0) {
+      c.state = Slot::kWriting;
+    } else if (errno == EINPROGRESS) {
+      c.state = Slot::kConnecting;  // EPOLLOUT (or EPOLLERR) when it is done
+    } else {
+      fail(c, (std::string("connect: ") + std::strerror(errno)).c_str());
+      return false;
+    }
+    // Registered once connect() has started: an unconnected socket polls as
+    // EPOLLHUP. Edge-triggered; a socket already writable is reported at once.
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = &c;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev) < 0) {
+      fail(c, std::strerror(errno));
+      return false;
+    }
+    return true;
+  };
+  // Moves a slot forward until its socket would block; `events` is the epoll
+  // mask that woke it (0 when called otherwise). Every new connection is
+  // opened only before `end`, so this returns by then.
+  auto progress = [&](Slot& c, std::uint32_t events) {
+    for (;;) {
+      if (c.state == Slot::kConnecting) {
+        if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+        int err = 0;
+        socklen_t err_len = sizeof err;
+        if (getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &err_len) < 0) err = errno;
+        if (err != 0) return fail(c, (std::string("connect: ") + std::strerror(err)).c_str());
+        if (!(events & EPOLLOUT)) return fail(c, "connect: hang-up");
+        c.state = Slot::kWriting;
+      } else if (c.state == Slot::kWriting) {
+        ssize_t n = send(c.fd, c.out + c.sent, m - c.sent, MSG_NOSIGNAL);
+        if (n > 0) {
+          c.sent += static_cast<std::size_t>(n);
+          if (c.sent == m) c.state = Slot::kReading;
+        } else if (n < 0 && errno == EINTR) {
+          continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          return;
+        } else {
+          return fail(c, std::strerror(errno));
+        }
+      } else {
+        ssize_t n = recv(c.fd, c.in + c.received, m - c.received, 0);
+        if (n > 0) {
+          c.received += static_cast<std::size_t>(n);
+          if (c.received < m) continue;
+          if (std::memcmp(c.in, c.out, m) != 0) return fail(c, "echoed bytes differ");
+          close(c.fd);  // a RST (SO_LINGER above), no TIME_WAIT
+          c.fd = -1;
+          const std::int64_t now = now_ns();
+          if (window.measuring) {
+            hist.add(static_cast<std::uint64_t>(now - c.start_ns));
+            ++msgs;
+          }
+          if (now >= end || g_stop) return;  // the slot stays closed
+          if (!open_next(c)) return;
+          events = 0;  // the new socket's readiness comes as new epoll events
+        } else if (n == 0) {
+          return fail(c, "closed by the server");
+        } else if (errno == EINTR) {
+          continue;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          return;
+        } else {
+          return fail(c, std::strerror(errno));
+        }
+      }
+    }
+  };
+
+  auto begin_measuring = [&](std::int64_t now) {
+    window.begin(o, now);
+    hist.clear();
+    msgs = 0;
+  };
+  if (o.warmup <= 0) begin_measuring(t0);
+  for (std::size_t i = 0; i < n_slots; ++i) {
+    Slot& c = slots[i];
+    c.out = buffers.data() + 2 * m * i;
+    c.in = c.out + m;
+    if (open_next(c)) progress(c, 0);
+  }
+
+  std::vector<epoll_event> events(std::min<std::size_t>(n_slots, 1024));
+  std::int64_t now = now_ns();
+  while (alive > 0 && !g_stop) {
+    if (!window.measuring && now >= measure_start) begin_measuring(now);
+    if (now >= end) break;
+    std::int64_t wake = window.measuring ? end : measure_start;
+    int timeout_ms = static_cast<int>((wake - now + 999'999) / 1'000'000);
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      std::perror("echo_client: epoll_wait");
+      return 1;
+    }
+    for (int i = 0; i < n; ++i) {
+      Slot& c = *static_cast<Slot*>(events[i].data.ptr);
+      if (!c.dead && c.fd >= 0) progress(c, events[i].events);
+    }
+    now = now_ns();
+  }
+  window.finish(o);
+  for (Slot& c : slots) {
+    if (c.fd >= 0) close(c.fd);
+  }
+  close(ep);
+  return report(o, window, hist, msgs, errors, " mode=reconnect");
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -524,5 +747,6 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  return o.idle > 0 ? run_idle(o) : run_load(o);
+  if (o.idle > 0) return run_idle(o);
+  return o.reconnect ? run_reconnect(o) : run_load(o);
 }

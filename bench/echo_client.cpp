@@ -394,6 +394,17 @@ int report(const Options& o, const Window& w, const Histogram& hist, std::uint64
   return errors == 0 && msgs > 0 ? 0 : 1;
 }
 
+// Deterministic pseudo-random bytes (xorshift64) for the payloads.
+std::vector<char> random_buffers(std::size_t bytes) {
+  std::vector<char> out(bytes);
+  std::uint64_t rng = 0x9e3779b97f4a7c15ULL;
+  for (char& c : out) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    c = static_cast<char>(rng);
+  }
+  return out;
+}
+
 struct Conn {
   int fd = -1;
   std::uint64_t seq = 0;
@@ -411,15 +422,9 @@ int run_load(const Options& o) {
   const std::size_t m = o.size;
   const auto n_conns = static_cast<std::size_t>(o.connections);
   std::vector<Conn> conns(n_conns);
-  std::vector<char> buffers(2 * m * n_conns);
-
   // Each connection's payload is random bytes with its sequence number
   // stamped at the front: a byte echoed wrongly, late or twice is caught.
-  std::uint64_t rng = 0x9e3779b97f4a7c15ULL;
-  for (char& c : buffers) {
-    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-    c = static_cast<char>(rng);
-  }
+  std::vector<char> buffers = random_buffers(2 * m * n_conns);
 
   const std::int64_t connect_deadline = now_ns() + static_cast<std::int64_t>(o.timeout * 1e9);
   int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -570,12 +575,7 @@ int run_reconnect(const Options& o) {
   const std::size_t m = o.size;
   const auto n_slots = static_cast<std::size_t>(o.connections);
   std::vector<Slot> slots(n_slots);
-  std::vector<char> buffers(2 * m * n_slots);
-  std::uint64_t rng = 0x9e3779b97f4a7c15ULL;
-  for (char& c : buffers) {
-    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-    c = static_cast<char>(rng);
-  }
+  std::vector<char> buffers = random_buffers(2 * m * n_slots);
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) {
     std::perror("echo_client: epoll_create1");

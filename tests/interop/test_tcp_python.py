@@ -13,6 +13,7 @@ import hashlib
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -468,6 +469,20 @@ class WireTest(unittest.TestCase):
         self.assertEqual((r.returncode, r.stdout, r.stderr), (0, b"Response: patient\n", b""))
 
     # --- 7. demo and version ---------------------------------------------------------
+
+    def test_6g_sigterm_drains_and_reports(self):
+        """SIGTERM stops accepting, waits the 5 s grace for the one idle client, cuts it,
+        reports on stderr and exits 0; the client sees its connection closed."""
+        server, port = self.serve("--host", "127.0.0.1", "--port", "0", "--echo", "--quiet")
+        idle = socket.create_connection(("127.0.0.1", port), timeout=STEP)
+        self.addCleanup(idle.close)
+        # An echo proves the server has this connection before the signal.
+        idle.sendall(b"ping")
+        self.assertEqual(idle.recv(16), b"ping")
+        server.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(server.wait(), 0)
+        self.assertIn(b"wire: stopped; 0 connection(s) finished, 1 cut\n", server.err)
+        self.assertEqual(idle.recv(16), b"")  # closed by the server
 
     def test_7a_demo(self):
         r = self.run_wire("demo")

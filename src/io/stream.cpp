@@ -15,6 +15,7 @@
 #include <string>
 
 #include "wire/error.hpp"
+#include "wire/net/detail/delimiter.hpp"
 #include "wire/net/resolver.hpp"
 
 namespace wire::io {
@@ -320,14 +321,11 @@ Task<std::string> Stream::read_until(std::string_view delimiter, std::size_t max
     }
     if (n == 0) detail::throw_io_error(make_error_code(Errc::unexpected_eof), "read", fd());
     peek.resize(static_cast<std::size_t>(n));
-    std::size_t carry = std::min(out.size(), delimiter.size() - 1);
-    std::string window = out.substr(out.size() - carry) + peek;
-    auto pos = window.find(delimiter);
-    std::size_t take = pos == std::string::npos ? peek.size() : pos + delimiter.size() - carry;
+    auto [take, found] = net::detail::take_through_delimiter(out, peek, delimiter);
     std::size_t old = out.size();
     out.resize(old + take);
     co_await read_exactly(std::as_writable_bytes(std::span(out)).subspan(old, take));
-    if (pos != std::string::npos) co_return out;
+    if (found) co_return out;
   }
 }
 

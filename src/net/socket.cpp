@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "wire/error.hpp"
+#include "wire/net/detail/delimiter.hpp"
 
 namespace wire::net {
 namespace {
@@ -367,11 +368,7 @@ std::string Socket::recv_until(std::string_view delimiter, std::size_t max, std:
     }
     peek.resize(static_cast<std::size_t>(n));
     // The delimiter may straddle what we already hold and what is queued.
-    std::size_t carry = std::min(out.size(), delimiter.size() - 1);
-    std::string window = out.substr(out.size() - carry) + peek;
-    std::size_t take = peek.size();
-    auto pos = window.find(delimiter);
-    if (pos != std::string::npos) take = pos + delimiter.size() - carry;
+    auto [take, found] = detail::take_through_delimiter(out, peek, delimiter);
     std::size_t old = out.size();
     out.resize(old + take);
     std::size_t got = 0;
@@ -387,7 +384,7 @@ std::string Socket::recv_until(std::string_view delimiter, std::size_t max, std:
         return out;
       }
     }
-    if (pos != std::string::npos) return out;
+    if (found) return out;
   }
 }
 

@@ -46,26 +46,8 @@ struct ServeOptions {
   std::string accept = "reuseport";
 };
 
-// One connection: print each chunk that arrives and answer it, until the peer
-// closes, goes idle past the timeout, or fails.
-void serve_connection(net::Socket conn, const ServeOptions& options,
-                      std::chrono::milliseconds idle_timeout) {
-  conn.set_timeout(idle_timeout);
-  std::string buffer(64 * 1024, '\0');
-  for (;;) {
-    std::error_code ec;
-    auto n = conn.recv(std::as_writable_bytes(std::span(buffer)), ec);
-    if (ec || n == 0) return;  // closed, reset or idle: nothing more to say to it
-    std::string_view data(buffer.data(), n);
-    if (!options.quiet) print_line("Received: ", data);
-    auto answer = options.echo ? data : std::string_view(options.reply);
-    conn.send_all(std::as_bytes(std::span(answer.data(), answer.size())), ec);
-    if (ec) return;
-  }
-}
-
-// The many-connection server: a coroutine per connection on wire::io's runtime.
-// Reads land in one buffer per worker thread and are answered before the
+// Answers one connection until it closes, goes idle or fails; a coroutine per
+// connection on wire::io's runtime (and the --once server's only one). Reads land in one buffer per worker thread and are answered before the
 // connection waits again, so an idle connection holds no buffer at all.
 io::Task<void> answer_messages(io::Stream& stream, const ServeOptions& options) {
   thread_local std::array<std::byte, 64 * 1024> buffer;
@@ -94,10 +76,16 @@ void serve(const ServeOptions& options) {
   // Checked before listening: a bad value must fail the command, not a connection.
   const auto idle_timeout = to_ms(options.idle_timeout, "--idle-timeout");
   if (options.once) {
-    auto listener = net::tcp_listen(options.host, options.port);
-    std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
-    auto accepted = listener.accept();
-    serve_connection(std::move(accepted.socket), options, idle_timeout);
+    // The tutorial's server: one connection, on this thread, with the same
+    // answering coroutine as the many-connection server.
+    io::run([](const ServeOptions& opts, std::chrono::milliseconds idle) -> io::Task<void> {
+      io::Listener listener(net::tcp_listen(opts.host, opts.port));
+      std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
+      auto accepted = co_await listener.accept();
+      accepted.stream.set_read_timeout(idle);
+      accepted.stream.set_write_timeout(idle);
+      co_await answer_messages(accepted.stream, opts);
+    }(options, idle_timeout));
     return;
   }
   io::ServerOptions server_options;

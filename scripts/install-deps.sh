@@ -9,8 +9,8 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake ninja-build make pkg-config
-  # libraries
-  libcli11-dev
+  # libraries: CLI parsing, TLS
+  libcli11-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev python3
   # sanitizer runtimes for clang builds and fuzzers
@@ -19,6 +19,8 @@ packages=(
   iproute2
   # benchmarks: Boost.Asio headers for the echo peer, taskset to pin cores
   libboost-dev util-linux
+  # real peers the tests and benchmarks start: openssl s_server/s_client, nginx (stream TLS)
+  openssl ca-certificates nginx libnginx-mod-stream
 )
 
 missing=()

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+#include "wire/tls/async_stream.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <exception>
+
+#include "transport.hpp"
+#include "wire/error.hpp"
+#include "wire/io/timeout.hpp"
+
+namespace wire::tls {
+
+io::Task<AsyncStream> AsyncStream::connect(Context context, std::string host, std::uint16_t port,
+                                           io::Clock::duration timeout) {
+  auto deadline = io::Clock::now() + timeout;
+  io::Stream stream = co_await io::connect(host, port, timeout);
+  AsyncStream tls(std::move(stream), context, host);
+  auto left = std::max<io::Clock::duration>(deadline - io::Clock::now(), std::chrono::milliseconds(1));
+  co_await io::with_timeout(tls.handshake(), left);
+  co_return tls;
+}
+
+AsyncStream::AsyncStream(io::Stream stream, const Context& context, std::string_view server_name,
+                         std::span<const std::byte> buffered)
+    : stream_(std::move(stream)),
+      peer_(detail::describe_peer(stream_.fd(), server_name)),
+      engine_(context, server_name, peer_),
+      client_(context.role() == Role::client),
+      injected_(!buffered.empty()) {}
+
+io::Task<void> AsyncStream::handshake() {
+  if (engine_.handshake_done()) co_return;
+  if (!started_) {
+    if (injected_) {
+      throw Error(Errc::unexpected_plaintext,
+                  "TLS handshake with " + peer_ +
+                      ": plaintext was read past the point of the TLS upgrade; refusing it",
+                  "plaintext before handshake");
+    }
+    if (client_) detail::refuse_waiting_plaintext(stream_.fd(), peer_);
+    started_ = true;
+  }
+  for (;;) {
+    Engine::Status status{};
+    std::exception_ptr failure;
+    try {
+      status = engine_.handshake();
+    } catch (const Error&) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      // Tell the peer why (the alert) without waiting for it.
+      auto out = engine_.output();
+      if (!out.empty()) ::send(stream_.fd(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      std::rethrow_exception(failure);
+    }
+    co_await flush("handshake");
+    if (status == Engine::Status::done) co_return;
+    co_await fill("handshake");
+  }
+}
+
+io::Task<void> AsyncStream::flush(const char* operation) {
+  if (flushing_) co_return;  // the other direction is sending; it sends our records too
+  flushing_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{flushing_};
+  while (!engine_.output().empty()) {
+    std::error_code ec;
+    std::size_t n = co_await stream_.write_some(engine_.output(), ec);
+    if (ec == std::errc::timed_out) throw TimeoutError(std::string("TLS ") + operation + " with " + peer_ + ": timed out");
+    if (ec) throw_error(ec, std::string("TLS ") + operation + " with " + peer_);
+    engine_.consume_output(n);
+  }
+}
+
+io::Task<void> AsyncStream::fill(const char* operation) {
+  std::error_code ec;
+  std::size_t n = co_await stream_.read_some(engine_.input_space(), ec);
+  if (ec == std::errc::timed_out) throw TimeoutError(std::string("TLS ") + operation + " with " + peer_ + ": timed out");
+  if (ec) throw_error(ec, std::string("TLS ") + operation + " with " + peer_);
+  if (n == 0) {
+    engine_.input_eof();
+  } else {
+    engine_.commit_input(n);
+  }
+}
+
+io::Task<std::size_t> AsyncStream::read_some(std::span<std::byte> buffer) {
+  co_await handshake();
+  if (buffer.empty()) co_return 0;
+  for (;;) {
+    std::size_t n = 0;
+    auto status = engine_.read(buffer, n);
+    if (!engine_.output().empty()) co_await flush("read");  // a key update's answer
+    if (status == Engine::Status::done) co_return n;
+    if (status == Engine::Status::closed) co_return 0;
+    co_await fill("read");
+  }
+}
+
+io::Task<std::size_t> AsyncStream::read_some(std::span<std::byte> buffer, std::error_code& ec) {
+  ec.clear();
+  try {
+    co_return co_await read_some(buffer);
+  } catch (const std::system_error& e) {
+    ec = e.code();
+  }
+  co_return 0;
+}
+
+io::Task<void> AsyncStream::read_exactly(std::span<std::byte> buffer) {
+  std::size_t got = 0;
+  while (got < buffer.size()) {
+    std::size_t n = co_await read_some(buffer.subspan(got));
+    if (n == 0) {
+      throw std::system_error(make_error_code(wire::Errc::unexpected_eof),
+                              "TLS read from " + peer_ + ": " + std::to_string(got) + " of " +
+                                  std::to_string(buffer.size()) + " bytes before close_notify");
+    }
+    got += n;
+  }
+}
+
+io::Task<void> AsyncStream::write_all(std::span<const std::byte> data) {
+  co_await handshake();
+  while (!data.empty()) {
+    auto chunk = data.first(std::min(data.size(), detail::kWriteChunk));
+    engine_.write(chunk);
+    co_await flush("write");
+    data = data.subspan(chunk.size());
+  }
+}
+
+io::Task<std::size_t> AsyncStream::write_all(std::span<const std::byte> data, std::error_code& ec) {
+  ec.clear();
+  try {
+    co_await write_all(data);
+    co_return data.size();
+  } catch (const std::system_error& e) {
+    ec = e.code();
+  }
+  co_return 0;
+}
+
+io::Task<void> AsyncStream::shutdown() {
+  engine_.shutdown();
+  co_await flush("shutdown");
+}
+
+}  // namespace wire::tls

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// What the blocking and async TLS streams share besides the engine.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace wire::net {
+class Socket;
+}
+
+namespace wire::tls::detail {
+
+/// Bytes one write hands the engine: large enough for few syscalls, small
+/// enough that the encrypted copy stays bounded.
+inline constexpr std::size_t kWriteChunk = 64 * 1024;
+
+/// "name:port" for messages and the session cache; the socket's peer address if no name.
+std::string describe_peer(int fd, std::string_view server_name);
+
+/// A client about to start TLS on a connection that carried plaintext (STARTTLS):
+/// throws Errc::unexpected_plaintext if bytes are already waiting, since a TLS
+/// server says nothing before our ClientHello. They would be an injection.
+void refuse_waiting_plaintext(int fd, const std::string& peer);
+
+}  // namespace wire::tls::detail

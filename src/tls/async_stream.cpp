@@ -129,7 +129,7 @@ io::Task<void> AsyncStream::read_exactly(std::span<std::byte> buffer) {
 io::Task<void> AsyncStream::write_all(std::span<const std::byte> data) {
   co_await handshake();
   while (!data.empty()) {
-    auto chunk = data.first(std::min(data.size(), detail::kWriteChunk));
+    auto chunk = data.first(std::min(data.size(), kWriteChunk));
     engine_.write(chunk);
     co_await flush("write");
     data = data.subspan(chunk.size());

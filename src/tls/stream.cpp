@@ -127,7 +127,7 @@ void Stream::send_all(std::span<const std::byte> data) {
   Call call(*this, "send");
   handshake(call);
   while (!data.empty()) {
-    auto chunk = data.first(std::min(data.size(), detail::kWriteChunk));
+    auto chunk = data.first(std::min(data.size(), kWriteChunk));
     engine_.write(chunk);
     flush(call);
     data = data.subspan(chunk.size());

@@ -12,10 +12,6 @@ class Socket;
 
 namespace wire::tls::detail {
 
-/// Bytes one write hands the engine: large enough for few syscalls, small
-/// enough that the encrypted copy stays bounded.
-inline constexpr std::size_t kWriteChunk = 64 * 1024;
-
 /// "name:port" for messages and the session cache; the socket's peer address if no name.
 std::string describe_peer(int fd, std::string_view server_name);
 

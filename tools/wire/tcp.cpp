@@ -11,10 +11,12 @@
 #include <vector>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 
 #include "commands.hpp"
 #include "wire/io.hpp"
 #include "wire/net.hpp"
+#include "wire/tls.hpp"
 
 namespace wire::cli {
 namespace {
@@ -44,48 +46,102 @@ struct ServeOptions {
   int max_connections = 10000;
   unsigned threads = 0;
   std::string accept = "reuseport";
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
 };
 
+// The server's TLS context, if the options ask for TLS.
+std::optional<tls::Context> server_tls(const ServeOptions& options) {
+  if (options.tls_self_signed) {
+    std::string name = options.host.empty() || options.host == "::" || options.host == "0.0.0.0"
+                           ? std::string("localhost")
+                           : options.host;
+    std::cerr << "wire: TLS with a self-signed certificate for " << name
+              << " (clients need --insecure)" << std::endl;
+    return tls::Context::server(tls::self_signed(name));
+  }
+  if (!options.tls_cert.empty()) return tls::Context::server(options.tls_cert, options.tls_key);
+  return std::nullopt;
+}
+
 // Answers one connection until it closes, goes idle or fails; a coroutine per
-// connection on wire::io's runtime (and the --once server's only one). Reads land in one buffer per worker thread and are answered before the
-// connection waits again, so an idle connection holds no buffer at all.
-io::Task<void> answer_messages(io::Stream& stream, const ServeOptions& options) {
+// connection on wire::io's runtime (and the --once server's only one), over a
+// plain io::Stream or a tls::AsyncStream. Reads land in one buffer per worker
+// thread and are answered before the connection waits again, so an idle plain
+// connection holds no buffer at all.
+template <typename Stream>
+io::Task<void> answer_messages(Stream& stream, const ServeOptions& options) {
+  constexpr bool is_tls = std::is_same_v<Stream, tls::AsyncStream>;
   thread_local std::array<std::byte, 64 * 1024> buffer;
   for (;;) {
     std::error_code ec;
     std::size_t n = co_await stream.read_some(buffer, ec);
+    if constexpr (is_tls) {
+      if (!ec && n == 0) co_await stream.shutdown();  // answer close_notify with ours
+    }
     if (ec || n == 0) co_return;  // closed, reset or idle past the timeout
     std::span<const std::byte> data(buffer.data(), n);
     if (!options.quiet) {
       print_line("Received: ", std::string_view(reinterpret_cast<const char*>(data.data()), n));
     }
     if (!options.echo) data = std::as_bytes(std::span(options.reply));
-    // Usually one send takes it all; what it leaves must be copied out of the
-    // shared buffer before this connection waits (another may read into it).
-    std::size_t sent = co_await stream.write_some(data, ec);
-    if (ec) co_return;
-    if (sent < data.size()) {
-      std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(sent), data.end());
-      co_await stream.write_all(rest, ec);
+    if constexpr (is_tls) {
+      // The engine encrypts up to 64 KiB before the first wait, so the shared
+      // buffer is free again before another connection can read into it.
+      static_assert(sizeof buffer <= tls::kWriteChunk);
+      co_await stream.write_all(data, ec);
       if (ec) co_return;
+    } else {
+      // Usually one send takes it all; what it leaves must be copied out of the
+      // shared buffer before this connection waits (another may read into it).
+      std::size_t sent = co_await stream.write_some(data, ec);
+      if (ec) co_return;
+      if (sent < data.size()) {
+        std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(sent), data.end());
+        co_await stream.write_all(rest, ec);
+        if (ec) co_return;
+      }
     }
   }
+}
+
+// One connection, plain or TLS. A failed handshake ends only that connection;
+// the --once server reports it as the command's error.
+io::Task<void> answer_connection(io::Stream& plain, const std::optional<tls::Context>& tls_context,
+                                 const ServeOptions& options, std::chrono::milliseconds handshake_timeout,
+                                 bool rethrow) {
+  if (!tls_context) {
+    co_await answer_messages(plain, options);
+    co_return;
+  }
+  tls::AsyncStream stream(std::move(plain), *tls_context);
+  try {
+    co_await io::with_timeout(stream.handshake(), handshake_timeout);
+  } catch (const std::exception& e) {
+    if (rethrow) throw;
+    if (!options.quiet) std::cerr << "wire: " << e.what() << std::endl;
+    co_return;
+  }
+  co_await answer_messages(stream, options);
 }
 
 void serve(const ServeOptions& options) {
   // Checked before listening: a bad value must fail the command, not a connection.
   const auto idle_timeout = to_ms(options.idle_timeout, "--idle-timeout");
+  const std::optional<tls::Context> tls_context = server_tls(options);
   if (options.once) {
     // The tutorial's server: one connection, on this thread, with the same
     // answering coroutine as the many-connection server.
-    io::run([](const ServeOptions& opts, std::chrono::milliseconds idle) -> io::Task<void> {
+    io::run([](const ServeOptions& opts, const std::optional<tls::Context>& ctx,
+               std::chrono::milliseconds idle) -> io::Task<void> {
       io::Listener listener(net::tcp_listen(opts.host, opts.port));
       std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
       auto accepted = co_await listener.accept();
       accepted.stream.set_read_timeout(idle);
       accepted.stream.set_write_timeout(idle);
-      co_await answer_messages(accepted.stream, opts);
-    }(options, idle_timeout));
+      co_await answer_connection(accepted.stream, ctx, opts, idle, true);
+    }(options, tls_context, idle_timeout));
     return;
   }
   io::ServerOptions server_options;
@@ -96,8 +152,8 @@ void serve(const ServeOptions& options) {
       options.accept == "one" ? io::AcceptMode::one_acceptor : io::AcceptMode::reuse_port;
   server_options.limits.max_connections = static_cast<std::size_t>(options.max_connections);
   server_options.limits.idle_timeout = idle_timeout;
-  io::TcpServer server(server_options, [&options](io::Stream& stream, const net::Address&) {
-    return answer_messages(stream, options);
+  io::TcpServer server(server_options, [&](io::Stream& stream, const net::Address&) {
+    return answer_connection(stream, tls_context, options, idle_timeout, false);
   });
   io::SignalSet signals{SIGINT, SIGTERM};  // blocked before the workers start
   server.start();
@@ -114,6 +170,9 @@ struct SendOptions {
   std::string message;
   std::string file;
   double timeout = 10;
+  bool tls = false;
+  std::string cacert;
+  bool insecure = false;
 };
 
 std::string read_input(const std::string& path) {
@@ -127,34 +186,75 @@ std::string read_input(const std::string& path) {
   return {std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>()};
 }
 
-void send(const SendOptions& options) {
-  auto timeout = to_ms(options.timeout, "--timeout");
-  std::string payload = options.file.empty() ? options.message : read_input(options.file);
-  if (options.message == "-" && options.file.empty()) payload = read_input("-");
-
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto sock = net::tcp_connect(options.host, options.port, timeout);
-  sock.send_all(payload);
-  // Half-close: the server sees end of input, answers, and closes; the whole
-  // answer is what arrives before that close.
-  sock.shutdown(net::Shutdown::write);
+// Reads until the end of data within `deadline`: `recv` gets the time left and
+// returns 0 at the end.
+template <typename Recv>
+std::string read_to_end(Recv&& recv, std::chrono::steady_clock::time_point deadline,
+                        const std::string& peer) {
   std::string response;
   std::string buffer(64 * 1024, '\0');
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) {
-      throw TimeoutError("waiting for the response from " + sock.peer_address().to_string() +
-                         " (" + std::to_string(response.size()) + " bytes so far)");
+      throw TimeoutError("waiting for the response from " + peer + " (" +
+                         std::to_string(response.size()) + " bytes so far)");
     }
-    sock.set_timeout(left);
-    std::error_code ec;
-    auto n = sock.recv(std::as_writable_bytes(std::span(buffer)), ec);
-    if (ec == std::errc::timed_out) continue;  // reported above with the byte count
-    if (ec == std::errc::connection_reset && !response.empty()) break;  // closed without a FIN
-    if (ec) throw_error(ec, "recv from " + sock.peer_address().to_string());
+    std::size_t n = 0;
+    try {
+      n = recv(std::as_writable_bytes(std::span(buffer)), left);
+    } catch (const TimeoutError&) {
+      continue;  // reported above with the byte count
+    } catch (const std::system_error& e) {
+      if (e.code() == std::errc::connection_reset && !response.empty()) break;  // closed without a FIN
+      throw;
+    }
     if (n == 0) break;
     response.append(buffer.data(), n);
+  }
+  return response;
+}
+
+tls::Context client_tls(const SendOptions& options) {
+  auto ctx = tls::Context::client(options.cacert.empty() ? tls::Trust::system : tls::Trust::added_only);
+  if (!options.cacert.empty()) ctx.add_ca_file(options.cacert);
+  if (options.insecure) ctx.set_insecure(true);
+  return ctx;
+}
+
+void send(const SendOptions& options) {
+  auto timeout = to_ms(options.timeout, "--timeout");
+  std::string payload = options.file.empty() ? options.message : read_input(options.file);
+  if (options.message == "-" && options.file.empty()) payload = read_input("-");
+
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string response;
+  if (options.tls) {
+    auto stream = tls::Stream::connect(client_tls(options), options.host, options.port, timeout);
+    stream.send_all(payload);
+    // close_notify: the server sees the end of data, answers, and sends its own.
+    stream.shutdown();
+    response = read_to_end(
+        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) {
+          stream.socket().set_timeout(left);
+          return stream.recv(buffer);
+        },
+        deadline, stream.socket().peer_address().to_string());
+  } else {
+    auto sock = net::tcp_connect(options.host, options.port, timeout);
+    sock.send_all(payload);
+    // Half-close: the server sees end of input, answers, and closes; the whole
+    // answer is what arrives before that close.
+    sock.shutdown(net::Shutdown::write);
+    response = read_to_end(
+        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) {
+          sock.set_timeout(left);
+          std::error_code ec;
+          std::size_t n = sock.recv(buffer, ec);
+          if (ec) throw_error(ec, "recv from " + sock.peer_address().to_string());
+          return n;
+        },
+        deadline, sock.peer_address().to_string());
   }
   print_line("Response: ", response);
 }
@@ -192,6 +292,15 @@ void add_tcp_commands(CLI::App& app) {
   serve_cmd->add_option("--threads", serve_opts->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
+  auto* cert = serve_cmd->add_option("--tls-cert", serve_opts->tls_cert,
+                                     "Serve TLS with this PEM certificate chain");
+  auto* key = serve_cmd->add_option("--tls-key", serve_opts->tls_key, "The certificate's PEM private key");
+  cert->needs(key);
+  key->needs(cert);
+  serve_cmd->add_flag("--tls-self-signed", serve_opts->tls_self_signed,
+                      "Serve TLS with a certificate made at start-up (for development)")
+      ->excludes(cert)
+      ->excludes(key);
   serve_cmd->callback([serve_opts] { serve(*serve_opts); });
 
   auto send_opts = std::make_shared<SendOptions>();
@@ -205,6 +314,14 @@ void add_tcp_commands(CLI::App& app) {
   send_cmd->add_option("--timeout", send_opts->timeout,
                        "Seconds for the connect and the whole exchange")
       ->capture_default_str();
+  auto* tls_flag = send_cmd->add_flag("--tls", send_opts->tls,
+                                      "Use TLS, verifying the server's certificate and name");
+  send_cmd->add_option("--cacert", send_opts->cacert,
+                       "Trust only the CA certificates in this PEM file (instead of the system's)")
+      ->needs(tls_flag);
+  send_cmd->add_flag("--insecure,-k", send_opts->insecure,
+                     "Do not verify the server's certificate (testing only)")
+      ->needs(tls_flag);
   send_cmd->callback([send_opts, message, file] {
     if (message->count() == 0 && file->count() == 0) {
       throw std::invalid_argument("tcp send: give a MESSAGE or --file");
@@ -243,7 +360,56 @@ std::vector<DemoStep> tcp_demo_steps() {
     std::cout << "  client: Response: " << response << "\n";
     return received == "Hello, server!" && response == "Hello, client!";
   };
-  return {step};
+
+  DemoStep tls_step;
+  tls_step.title = "TLS: the same exchange, encrypted and verified";
+  tls_step.run = [] {
+    // A certificate for "localhost" made now; the client trusts it alone and
+    // checks that the server holds it and that the name matches.
+    auto identity = tls::self_signed("localhost");
+    auto server_ctx = tls::Context::server(identity);
+    auto client_ctx = tls::Context::client(tls::Trust::added_only);
+    client_ctx.add_ca_pem(identity.certificate_pem);
+
+    auto server = net::tcp_listen("127.0.0.1", 0);
+    auto port = server.local_address().port();
+    std::cout << "  server listening on " << server.local_address().to_string()
+              << " with a self-signed certificate for localhost\n";
+    std::string received;
+    std::string server_error;
+    std::thread server_side([&] {
+      try {
+        auto [client, peer] = server.accept();
+        client.set_timeout(10s);
+        tls::Stream stream(std::move(client), server_ctx);
+        received = stream.recv(1024);
+        stream.send_all("Hello, client!");
+        stream.shutdown();
+      } catch (const std::exception& e) {
+        server_error = e.what();
+      }
+    });
+    std::string response;
+    std::string details;
+    try {
+      auto client = tls::Stream::connect(client_ctx, "localhost", port, 10s);
+      details = client.version() + ", " + client.engine().cipher() + ", certificate " +
+                client.engine().peer_subject() + " verified";
+      client.send_all("Hello, server!");
+      response = client.recv(1024);
+    } catch (...) {
+      server.close();
+      server_side.join();
+      throw;
+    }
+    server_side.join();
+    if (!server_error.empty()) std::cout << "  server error: " << server_error << "\n";
+    std::cout << "  client: connected to localhost (" << details << ")\n";
+    std::cout << "  server: Received: " << received << "\n";
+    std::cout << "  client: Response: " << response << "\n";
+    return received == "Hello, server!" && response == "Hello, client!";
+  };
+  return {step, tls_step};
 }
 
 }  // namespace wire::cli

@@ -16,6 +16,11 @@ struct ssl_st;  // OpenSSL's SSL
 
 namespace wire::tls {
 
+/// The streams' writes encrypt this many bytes at a time, and the first piece
+/// before they first wait: a caller's buffer of at most this size may be reused
+/// as soon as an async write_all() first suspends.
+inline constexpr std::size_t kWriteChunk = 64 * 1024;
+
 /// OpenSSL's SSL over two memory buffers, doing no I/O itself: the caller moves
 /// bytes between the buffers and a transport. So one engine serves blocking
 /// sockets and wire::io streams alike, and STARTTLS is only starting an engine

@@ -234,12 +234,26 @@ void send(const SendOptions& options) {
     stream.send_all(payload);
     // close_notify: the server sees the end of data, answers, and sends its own.
     stream.shutdown();
+    bool truncated = false;
     response = read_to_end(
-        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) {
+        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) -> std::size_t {
           stream.socket().set_timeout(left);
-          return stream.recv(buffer);
+          try {
+            return stream.recv(buffer);
+          } catch (const tls::Error& e) {
+            // Many servers (Python's ssl among them) close without close_notify.
+            // With no framing of its own, the answer may be cut: say so.
+            if (e.code() != tls::Errc::truncated) throw;
+            truncated = true;
+            return 0;
+          }
         },
         deadline, stream.socket().peer_address().to_string());
+    if (truncated) {
+      std::cerr << "wire: warning: the server closed the connection without close_notify; "
+                   "the response may be truncated"
+                << std::endl;
+    }
   } else {
     auto sock = net::tcp_connect(options.host, options.port, timeout);
     sock.send_all(payload);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "wire/io/runtime.hpp"
 
+#include <pthread.h>
+
+#include <csignal>
 #include <exception>
 #include <latch>
 #include <mutex>
@@ -25,6 +28,17 @@ Runtime::~Runtime() {
 }
 
 void Runtime::start(std::function<void(Loop&, unsigned)> init) {
+  // Workers inherit a mask with the process-directed signals blocked, so SIGINT
+  // or SIGTERM always reaches the thread that started the runtime (where a
+  // SignalSet, or the default action, deals with it), never a worker's loop.
+  sigset_t block, saved;
+  sigemptyset(&block);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaddset(&block, sig);
+  pthread_sigmask(SIG_BLOCK, &block, &saved);
+  struct Restore {
+    sigset_t* mask;
+    ~Restore() { pthread_sigmask(SIG_SETMASK, mask, nullptr); }
+  } restore{&saved};
   std::latch ready(static_cast<std::ptrdiff_t>(workers_.size()));
   std::mutex error_mutex;
   std::exception_ptr error;

@@ -2,7 +2,10 @@
 // TcpServer: echo across workers, limits, backpressure, graceful shutdown.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <csignal>
 #include <list>
 #include <mutex>
 #include <set>
@@ -229,6 +232,31 @@ TEST(TcpServer, GracefulShutdownFinishesInFlightAndCutsTheRest) {
   }
   // New connections are refused once it has stopped.
   EXPECT_THROW(client_of(server), std::system_error);
+}
+
+}  // namespace
+
+namespace {
+
+bool blocked(int sig) {
+  sigset_t current;
+  pthread_sigmask(SIG_BLOCK, nullptr, &current);
+  return sigismember(&current, sig) == 1;
+}
+
+// Process-directed signals must reach the thread that started the workers (its
+// SignalSet, or the default action), so start() then run_until_signal() is safe.
+TEST(Runtime, WorkersBlockTerminationSignalsAndTheCallerKeepsItsMask) {
+  bool caller_blocked_before = blocked(SIGTERM);
+  std::atomic<int> workers_blocking{0};
+  wire::io::Runtime rt(2);
+  rt.start([&](wire::io::Loop&, unsigned) {
+    if (blocked(SIGINT) && blocked(SIGTERM) && blocked(SIGHUP)) ++workers_blocking;
+  });
+  rt.stop();
+  rt.join();
+  EXPECT_EQ(workers_blocking.load(), 2);
+  EXPECT_EQ(blocked(SIGTERM), caller_blocked_before);
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ namespace wire::io {
 ///   rt.start([](wire::io::Loop& loop, unsigned index) { loop.spawn(serve(index)); });
 ///   ...; rt.stop(); rt.join();
 /// Work is placed on a worker by posting to its loop; nothing is shared between
-/// workers unless the caller shares it.
+/// workers unless the caller shares it. Workers block SIGINT, SIGTERM, SIGHUP,
+/// SIGQUIT, SIGUSR1 and SIGUSR2: those reach the thread that called start().
 class Runtime {
  public:
   explicit Runtime(unsigned threads = 0);

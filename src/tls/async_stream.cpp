@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/tls/async_stream.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <exception>
 
@@ -52,8 +50,7 @@ io::Task<void> AsyncStream::handshake() {
     }
     if (failure) {
       // Tell the peer why (the alert) without waiting for it.
-      auto out = engine_.output();
-      if (!out.empty()) ::send(stream_.fd(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      detail::send_without_waiting(stream_.fd(), engine_);
       std::rethrow_exception(failure);
     }
     co_await flush("handshake");

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/tls/stream.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 
 #include "transport.hpp"
@@ -84,8 +82,7 @@ void Stream::handshake(Call& call) {
       status = engine_.handshake();
     } catch (const Error&) {
       // Tell the peer why (the alert), without waiting: the error is what matters.
-      auto out = engine_.output();
-      if (!out.empty()) ::send(socket_.fd(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      detail::send_without_waiting(socket_.fd(), engine_);
       throw;
     }
     flush(call);
@@ -183,8 +180,7 @@ void Stream::close() noexcept {
   if (!socket_.is_open()) return;
   try {
     engine_.shutdown();
-    auto out = engine_.output();
-    if (!out.empty()) ::send(socket_.fd(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    detail::send_without_waiting(socket_.fd(), engine_);
   } catch (...) {  // closing anyway
   }
   socket_.close();

@@ -7,6 +7,7 @@
 
 #include "wire/net/address.hpp"
 #include "wire/net/socket.hpp"
+#include "wire/tls/engine.hpp"
 #include "wire/tls/error.hpp"
 
 namespace wire::tls::detail {
@@ -44,6 +45,12 @@ void refuse_waiting_plaintext(int fd, const std::string& peer) {
                     "(injected after a STARTTLS reply?)",
                 "plaintext before handshake");
   }
+}
+
+void send_without_waiting(int fd, Engine& engine) noexcept {
+  auto out = engine.output();
+  if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  engine.consume_output(out.size());
 }
 
 }  // namespace wire::tls::detail

@@ -10,6 +10,10 @@ namespace wire::net {
 class Socket;
 }
 
+namespace wire::tls {
+class Engine;
+}
+
 namespace wire::tls::detail {
 
 /// "name:port" for messages and the session cache; the socket's peer address if no name.
@@ -19,5 +23,9 @@ std::string describe_peer(int fd, std::string_view server_name);
 /// throws Errc::unexpected_plaintext if bytes are already waiting, since a TLS
 /// server says nothing before our ClientHello. They would be an injection.
 void refuse_waiting_plaintext(int fd, const std::string& peer);
+
+/// Sends what the engine has to send, once and without waiting (an alert after a
+/// failed handshake, close_notify on close), and drops it either way.
+void send_without_waiting(int fd, Engine& engine) noexcept;
 
 }  // namespace wire::tls::detail

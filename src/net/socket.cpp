@@ -212,6 +212,13 @@ Accepted Socket::accept() {
 void Socket::connect(const Address& address, std::error_code& ec) noexcept {
   ec.clear();
   peer_ = address;
+  struct ForgetOnFailure {  // a peer that was never connected is not the peer
+    Socket& socket;
+    const std::error_code& ec;
+    ~ForgetOnFailure() {
+      if (ec && ec != std::errc::operation_in_progress) socket.peer_ = Address();
+    }
+  } forget{*this, ec};
   int rc;
   do {
     rc = ::connect(fd_, address.data(), address.size());
@@ -464,6 +471,7 @@ Address Socket::local_address() const {
 }
 
 Address Socket::peer_address() const {
+  if (!peer_.empty()) return peer_;  // known since connect/accept, and still known after a reset
   Address a;
   socklen_t len = Address::capacity();
   if (::getpeername(fd_, a.data(), &len) < 0) throw_error(last_error(), "getpeername");

@@ -59,20 +59,65 @@ io::Task<void> AsyncStream::handshake() {
   }
 }
 
+AsyncStream& AsyncStream::operator=(AsyncStream&& other) noexcept {
+  if (this != &other) {
+    close();
+    stream_ = std::move(other.stream_);
+    peer_ = std::move(other.peer_);
+    engine_ = std::move(other.engine_);
+    sending_ = std::move(other.sending_);
+    sent_ = other.sent_;
+    client_ = other.client_;
+    started_ = other.started_;
+    injected_ = other.injected_;
+    flushing_ = other.flushing_;
+  }
+  return *this;
+}
+
+AsyncStream::~AsyncStream() { close(); }
+
+void AsyncStream::close() noexcept {
+  if (!stream_.is_open()) return;
+  if (!flushing_ && sent_ == sending_.size()) {  // else close_notify would cut into a record
+    try {
+      engine_.shutdown();
+      detail::send_without_waiting(stream_.fd(), engine_);
+    } catch (...) {  // closing anyway
+    }
+  }
+  stream_.close();
+}
+
 io::Task<void> AsyncStream::flush(const char* operation) {
-  if (flushing_) co_return;  // the other direction is sending; it sends our records too
+  // The bytes being sent live in sending_, which the engine never touches: a
+  // read running meanwhile may make the engine write (an alert) without moving them.
   flushing_ = true;
   struct Reset {
     bool& flag;
     ~Reset() { flag = false; }
   } reset{flushing_};
-  while (!engine_.output().empty()) {
+  for (;;) {
+    if (sent_ == sending_.size()) {
+      engine_.take_output(sending_);
+      sent_ = 0;
+      if (sending_.empty()) co_return;
+    }
     std::error_code ec;
-    std::size_t n = co_await stream_.write_some(engine_.output(), ec);
-    if (ec == std::errc::timed_out) throw TimeoutError(std::string("TLS ") + operation + " with " + peer_ + ": timed out");
+    std::size_t n = co_await stream_.write_some(std::span(sending_).subspan(sent_), ec);
+    if (ec == std::errc::timed_out) {
+      throw TimeoutError(std::string("TLS ") + operation + " with " + peer_ + ": timed out");
+    }
     if (ec) throw_error(ec, std::string("TLS ") + operation + " with " + peer_);
-    engine_.consume_output(n);
+    sent_ += n;
   }
+}
+
+void AsyncStream::flush_from_read() noexcept {
+  if (flushing_ || sent_ != sending_.size()) return;  // the writer sends it, in order
+  auto out = engine_.output();
+  std::size_t n = detail::send_now(stream_.fd(), out);
+  engine_.consume_output(n);
 }
 
 io::Task<void> AsyncStream::fill(const char* operation) {
@@ -93,7 +138,7 @@ io::Task<std::size_t> AsyncStream::read_some(std::span<std::byte> buffer) {
   for (;;) {
     std::size_t n = 0;
     auto status = engine_.read(buffer, n);
-    if (!engine_.output().empty()) co_await flush("read");  // a key update's answer
+    if (!engine_.output().empty()) flush_from_read();
     if (status == Engine::Status::done) co_return n;
     if (status == Engine::Status::closed) co_return 0;
     co_await fill("read");

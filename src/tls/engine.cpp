@@ -275,6 +275,18 @@ void Engine::consume_output(std::size_t n) noexcept {
   }
 }
 
+void Engine::take_output(std::vector<std::byte>& buffer) {
+  Impl& d = *impl_;
+  buffer.clear();
+  if (d.out_begin > 0) {
+    buffer.assign(d.out.begin() + static_cast<std::ptrdiff_t>(d.out_begin), d.out.end());
+    d.out.clear();
+  } else {
+    buffer.swap(d.out);  // d.out now has `buffer`'s old capacity, empty
+  }
+  d.out_begin = 0;
+}
+
 Engine::Status Engine::handshake() {
   Impl& d = *impl_;
   d.check();

@@ -67,6 +67,20 @@ Stream::Stream(net::Socket socket, const Context& context, std::string_view serv
       engine_(context, server_name, peer_),
       client_(context.role() == Role::client) {}
 
+Stream& Stream::operator=(Stream&& other) noexcept {
+  if (this != &other) {
+    close();
+    socket_ = std::move(other.socket_);
+    peer_ = std::move(other.peer_);
+    engine_ = std::move(other.engine_);
+    client_ = other.client_;
+    started_ = other.started_;
+  }
+  return *this;
+}
+
+Stream::~Stream() { close(); }
+
 void Stream::handshake() {
   Call call(*this, "handshake");
   handshake(call);

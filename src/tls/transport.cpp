@@ -47,9 +47,18 @@ void refuse_waiting_plaintext(int fd, const std::string& peer) {
   }
 }
 
+std::size_t send_now(int fd, std::span<const std::byte> data) noexcept {
+  if (data.empty()) return 0;
+  ssize_t n;
+  do {
+    n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
 void send_without_waiting(int fd, Engine& engine) noexcept {
   auto out = engine.output();
-  if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  send_now(fd, out);
   engine.consume_output(out.size());
 }
 

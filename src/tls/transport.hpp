@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ std::string describe_peer(int fd, std::string_view server_name);
 /// throws Errc::unexpected_plaintext if bytes are already waiting, since a TLS
 /// server says nothing before our ClientHello. They would be an injection.
 void refuse_waiting_plaintext(int fd, const std::string& peer);
+
+/// Sends what of `data` the socket takes at once (MSG_DONTWAIT); 0 on any error
+/// (the next operation meets it).
+std::size_t send_now(int fd, std::span<const std::byte> data) noexcept;
 
 /// Sends what the engine has to send, once and without waiting (an alert after a
 /// failed handshake, close_notify on close), and drops it either way.

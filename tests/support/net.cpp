@@ -4,6 +4,8 @@
 #include <sys/ioctl.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -39,6 +41,32 @@ bool wait_for_listener(const wire::net::Address& address, std::chrono::milliseco
         return !ec;
       },
       timeout, 10ms);
+}
+
+namespace {
+
+// Whether /proc/net/<table> lists a socket in state LISTEN (0A) on `port`.
+bool proc_lists_listener(const char* table, std::uint16_t port) {
+  std::ifstream in(std::string("/proc/net/") + table);
+  std::string line;
+  std::getline(in, line);  // the header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    if (!(fields >> slot >> local >> remote >> state)) continue;
+    auto colon = local.rfind(':');
+    if (colon == std::string::npos || state != "0A") continue;
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool wait_for_listening_port(std::uint16_t port, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] { return proc_lists_listener("tcp", port) || proc_lists_listener("tcp6", port); }, timeout,
+      5ms);
 }
 
 HangingListener hanging_listener(std::string_view host) {

@@ -37,6 +37,12 @@ std::uint16_t free_tcp_port();
 ///   ASSERT_TRUE(wire::test::wait_for_listener(wire::net::Address::parse("127.0.0.1:8025"), 10s));
 bool wait_for_listener(const wire::net::Address& address, std::chrono::milliseconds timeout = 10s);
 
+/// Waits until a TCP socket of this network namespace listens on `port` (any
+/// address, IPv4 or IPv6), reading /proc/net/tcp{,6} every few milliseconds, at most
+/// `timeout`. Unlike wait_for_listener() it never connects: for peers that count
+/// or answer every connection (openssl s_server -naccept N).
+bool wait_for_listening_port(std::uint16_t port, std::chrono::milliseconds timeout = 10s);
+
 /// A listener whose accept queue is full (backlog 0, one connection queued and never
 /// accepted): on Linux further connects to `address` hang (their SYNs are dropped),
 /// which is how tests get a connect that times out without leaving loopback.

@@ -121,7 +121,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ProcessOp
   int in_fd = std::exchange(in.write, -1);
   int out_fd = std::exchange(out.read, -1);
   int err_fd = std::exchange(err.read, -1);
-  io_ = std::thread(&ChildProcess::io_loop, this, in_fd, out_fd, err_fd, options.input);
+  io_ = std::thread(&ChildProcess::io_loop, this, in_fd, out_fd, err_fd, options.input,
+                    options.hold_stdin);
 }
 
 ChildProcess::~ChildProcess() {
@@ -135,7 +136,7 @@ ChildProcess::~ChildProcess() {
 
 // Feeds stdin and drains stdout and stderr until both reach EOF, or until the
 // child has been reaped for a while (a grandchild may hold the pipes open).
-void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input) {
+void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input, bool hold_stdin) {
   // A child that exits without reading its input would raise SIGPIPE on our write:
   // block it on this thread only, and consume it if it comes.
   sigset_t pipe_set;
@@ -145,7 +146,7 @@ void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input)
 
   std::size_t written = 0;
   if (input.empty()) {
-    ::close(std::exchange(in_fd, -1));
+    if (!hold_stdin) ::close(std::exchange(in_fd, -1));
   } else {
     // Never block on stdin: the child may be waiting for us to drain its stdout.
     ::fcntl(in_fd, F_SETFL, ::fcntl(in_fd, F_GETFL) | O_NONBLOCK);
@@ -157,7 +158,9 @@ void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input)
       if (!exited_at) exited_at = Clock::now();
       if (Clock::now() - *exited_at > 500ms) break;
     }
-    pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
+    // A held stdin with nothing left to write is not polled (it would always be writable).
+    int write_fd = written < input.size() ? in_fd : -1;
+    pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {write_fd, POLLOUT, 0}};
     int n = ::poll(fds, 3, 20);
     if (n < 0 && errno != EINTR) break;
     if (n <= 0) continue;
@@ -172,15 +175,17 @@ void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input)
         ::close(std::exchange(fd, -1));
       }
     }
-    if (in_fd >= 0 && fds[2].revents != 0) {
+    if (write_fd >= 0 && fds[2].revents != 0) {
       ssize_t put = ::write(in_fd, input.data() + written, input.size() - written);
       if (put > 0) written += static_cast<std::size_t>(put);
-      if ((put < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) {
+      bool failed = put < 0 && errno != EINTR && errno != EAGAIN;
+      if (failed || written == input.size()) {
         if (put < 0 && errno == EPIPE) {
           timespec zero{};
           ::sigtimedwait(&pipe_set, nullptr, &zero);
         }
-        ::close(std::exchange(in_fd, -1));
+        if (failed) written = input.size();  // nothing more can be written
+        if (failed || !hold_stdin) ::close(std::exchange(in_fd, -1));
       }
     }
   }

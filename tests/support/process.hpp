@@ -30,6 +30,10 @@ struct ProcessOptions {
   std::filesystem::path cwd{};
   /// Environment variables set (or replaced) in the child; the rest is inherited.
   std::vector<std::pair<std::string, std::string>> env{};
+  /// ChildProcess only: keep the child's stdin open after `input` is written, until
+  /// the child exits, for peers that end their session at EOF on stdin
+  /// (openssl s_server relays stdin to its client and hangs up at EOF).
+  bool hold_stdin = false;
 };
 
 /// How a child ended and what it wrote.
@@ -82,7 +86,7 @@ class ChildProcess {
 
  private:
   bool reap(bool block);
-  void io_loop(int in_fd, int out_fd, int err_fd, std::string input);
+  void io_loop(int in_fd, int out_fd, int err_fd, std::string input, bool hold_stdin);
   ProcessResult finish();
 
   pid_t pid_ = -1;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "support/certs.hpp"
 #include "support/net.hpp"
 #include "support/process.hpp"
 #include "support/random.hpp"
@@ -165,6 +166,32 @@ TEST(ChildProcess, StopTerminatesARunningChild) {
   EXPECT_EQ(r.out, "ready\n");
 }
 
+TEST(ChildProcess, HoldStdinKeepsTheChildsInputOpen) {
+  // cat ends at EOF on stdin: held, it keeps running after echoing its input.
+  wire::test::ProcessOptions options;
+  options.input = "abc";
+  options.hold_stdin = true;
+  wire::test::ChildProcess held({"cat"}, options);
+  ASSERT_TRUE(wire::test::wait_until([&] { return held.out() == "abc"; }, 10s));
+  EXPECT_TRUE(held.running());
+  auto r = held.stop();
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_EQ(r.out, "abc");
+
+  options.hold_stdin = false;
+  wire::test::ChildProcess closed({"cat"}, options);
+  auto done = closed.wait(10s);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->exit_code, 0);
+  EXPECT_EQ(done->out, "abc");
+
+  wire::test::ProcessOptions empty;
+  empty.hold_stdin = true;
+  wire::test::ChildProcess idle({"cat"}, empty);
+  EXPECT_FALSE(idle.wait(50ms).has_value());  // no EOF: cat still waits for input
+  EXPECT_EQ(idle.stop().signal, SIGTERM);
+}
+
 TEST(Net, TcpPairIsConnected) {
   auto p = wire::test::tcp_pair();
   EXPECT_EQ(p.client.peer_address(), p.listener.local_address());
@@ -178,6 +205,32 @@ TEST(Net, WaitForListener) {
   auto port = server.local_address().port();
   server.close();
   EXPECT_FALSE(wire::test::wait_for_listener(wire::net::Address::ip("127.0.0.1", port), 50ms));
+}
+
+TEST(Net, WaitForListeningPortNeverConnects) {
+  auto server = wire::net::tcp_listen("127.0.0.1", 0);
+  server.set_timeout(0ms);
+  EXPECT_TRUE(wire::test::wait_for_listening_port(server.local_address().port(), 5s));
+  std::error_code ec;
+  server.accept(ec);  // nothing connected: the accept queue is empty
+  EXPECT_EQ(ec, std::errc::resource_unavailable_try_again);
+  auto bound = wire::test::refusing_port();  // bound, not listening
+  EXPECT_FALSE(wire::test::wait_for_listening_port(bound.address.port(), 50ms));
+}
+
+TEST(TestPki, WritesEveryIdentityAsPemFiles) {
+  wire::test::TestPki pki;
+  for (const char* name : {"ca", "leaf", "localhost_only", "expired", "wrong_host", "other", "client",
+                           "self_signed", "rogue_ca", "rogue_leaf", "rogue_client"}) {
+    std::ifstream cert(pki.cert_file(name)), key(pki.key_file(name));
+    std::string first_cert, first_key;
+    std::getline(cert, first_cert);
+    std::getline(key, first_key);
+    EXPECT_EQ(first_cert, "-----BEGIN CERTIFICATE-----") << name;
+    EXPECT_EQ(first_key, "-----BEGIN PRIVATE KEY-----") << name;
+  }
+  EXPECT_EQ(pki.ca_file(), pki.dir() / "ca.pem");
+  EXPECT_NE(pki.leaf.certificate_pem, pki.other.certificate_pem);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "wire/io/stream.hpp"
 #include "wire/io/task.hpp"
@@ -16,7 +17,8 @@
 
 namespace wire::tls {
 
-/// TLS over an async stream, with the same operations as io::Stream. The
+/// TLS over an async stream, with the same operations as io::Stream: one read
+/// and one write may be under way at once, after the handshake. The
 /// stream's read and write timeouts bound each transport operation; wrap a
 /// handshake in io::with_timeout() to bound it as a whole.
 ///
@@ -40,7 +42,9 @@ class AsyncStream {
   AsyncStream(io::Stream stream, const Context& context, std::string_view server_name = {},
               std::span<const std::byte> buffered = {});
   AsyncStream(AsyncStream&&) noexcept = default;
-  AsyncStream& operator=(AsyncStream&&) noexcept = default;
+  AsyncStream& operator=(AsyncStream&&) noexcept;
+  /// close(): close_notify if it can go at once, then the socket closes.
+  ~AsyncStream();
 
   io::Task<void> handshake();
 
@@ -53,6 +57,8 @@ class AsyncStream {
 
   /// Sends close_notify; reading goes on until the peer's.
   io::Task<void> shutdown();
+  /// Sends close_notify without waiting (if the session is up), then closes the stream.
+  void close() noexcept;
 
   io::Stream& next_layer() noexcept { return stream_; }
   const Engine& engine() const noexcept { return engine_; }
@@ -60,16 +66,22 @@ class AsyncStream {
   std::string version() const { return engine_.version(); }
 
  private:
+  // Sends everything the engine has, waiting as needed: writes, handshakes, shutdown.
   io::Task<void> flush(const char* operation);
+  // What a read made the engine produce (an alert, a key update's answer): sent
+  // only if it can go at once and no write is under way; else the next write sends it.
+  void flush_from_read() noexcept;
   io::Task<void> fill(const char* operation);
 
   io::Stream stream_;
   std::string peer_;
   Engine engine_;
+  std::vector<std::byte> sending_;  // taken from the engine, being sent by flush()
+  std::size_t sent_ = 0;            // how much of sending_ is already sent
   bool client_ = false;
   bool started_ = false;
   bool injected_ = false;  // the caller had read plaintext past the upgrade point
-  bool flushing_ = false;  // a read and a write may run at once; one of them sends
+  bool flushing_ = false;  // a flush() is waiting to send
 };
 
 }  // namespace wire::tls

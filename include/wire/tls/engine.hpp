@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "wire/tls/context.hpp"
 #include "wire/tls/error.hpp"
@@ -62,6 +63,11 @@ class Engine {
   /// Bytes to send to the peer, in order.
   std::span<const std::byte> output() const noexcept;
   void consume_output(std::size_t n) noexcept;
+  /// Moves all of output() into `buffer` (replacing its contents; its capacity
+  /// is recycled for the engine's next output). For a sender that must wait
+  /// while the engine may produce more: it sends from memory the engine no
+  /// longer touches.
+  void take_output(std::vector<std::byte>& buffer);
 
   // --- TLS side
   Status handshake();

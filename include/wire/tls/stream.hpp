@@ -37,8 +37,9 @@ class Stream {
   /// first send or recv. A client context needs `server_name` unless insecure.
   Stream(net::Socket socket, const Context& context, std::string_view server_name = {});
   Stream(Stream&&) noexcept = default;
-  Stream& operator=(Stream&&) noexcept = default;
-  ~Stream() = default;
+  Stream& operator=(Stream&& other) noexcept;
+  /// close(): close_notify if it can go at once, then the socket closes.
+  ~Stream();
 
   void handshake();
 

@@ -11,6 +11,8 @@ packages=(
   g++ cmake ninja-build make pkg-config
   # libraries: CLI parsing, TLS
   libcli11-dev libssl-dev
+  # HTTP/1.1 parsing: llhttp's generated C sources (/usr/share/llhttp), compiled into wire::http
+  node-llhttp
   # tests
   libgtest-dev libgmock-dev python3
   # sanitizer runtimes for clang builds and fuzzers

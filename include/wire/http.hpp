@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+// wire::http: the HTTP/1.1 core (URLs, headers, messages, the sans-I/O parsers and the
+// serializer).
+#pragma once
+
+#include "wire/http/error.hpp"
+#include "wire/http/headers.hpp"
+#include "wire/http/message.hpp"
+#include "wire/http/parser.hpp"
+#include "wire/http/serializer.hpp"
+#include "wire/http/url.hpp"

@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: MIT
+// The parsers drive llhttp (built in strict mode, every lenient flag off) and add what it
+// leaves to its caller: limits, positions, and the RFC 9112 rules llhttp 8 does not enforce.
+//
+// llhttp calls back as it goes; the callbacks that complete something pause it
+// (HPE_PAUSED), and feed() decides at each pause, from the exact stream position, whether an
+// event is ready (then it returns) or parsing goes on. Every check is made at a fixed byte of
+// the stream, never at the end of whatever buffer happened to arrive, so a message fed whole,
+// byte by byte or split anywhere gives the same events and the same error.
+#include "wire/http/parser.hpp"
+
+#include <llhttp.h>
+
+#include <array>
+#include <cstring>
+#include <limits>
+#include <exception>
+#include <stdexcept>
+#include <utility>
+
+#include "chars.hpp"
+
+namespace wire::http::detail {
+
+class ParserCore {
+ public:
+  ParserCore(bool response, const ParserLimits& limits);
+  ParserCore(const ParserCore&) = delete;
+  ParserCore& operator=(const ParserCore&) = delete;
+
+  std::size_t feed(const char* data, std::size_t len);
+  void feed_eof();
+  Event next();
+  void continue_after_upgrade() noexcept;
+
+  ParserLimits limits_;
+  Request request_;
+  Response response_;
+  Headers trailers_;
+  BodyFraming framing_ = BodyFraming::none;
+  std::optional<std::uint64_t> content_length_;
+  bool keep_alive_ = true;
+  std::error_code error_;
+  std::string expect_method_;
+
+ private:
+  enum class Phase : std::uint8_t { start_line, headers, body, trailers };
+  // Why a callback paused llhttp; feed() acts on it at the exact stream position.
+  enum class Pause : std::uint8_t {
+    none,
+    start_line_done,
+    head_done,
+    trailers_start,
+    chunk_done,
+    message_done,
+  };
+  enum class Scan : std::uint8_t { none, cr, crlf };
+  struct Pending {
+    EventKind kind;
+    std::string_view data;
+    std::uint64_t pos;  // stream position at which the event was complete
+  };
+
+  static const llhttp_settings_t settings;
+  static ParserCore& self(llhttp_t* p) { return *static_cast<ParserCore*>(p->data); }
+
+  static int on_message_begin(llhttp_t* p);
+  static int on_method(llhttp_t* p, const char* at, std::size_t n);
+  static int on_url(llhttp_t* p, const char* at, std::size_t n);
+  static int on_version_complete(llhttp_t* p);
+  static int on_status(llhttp_t* p, const char* at, std::size_t n);
+  static int on_status_complete(llhttp_t* p);
+  static int on_header_field(llhttp_t* p, const char* at, std::size_t n);
+  static int on_header_field_complete(llhttp_t* p);
+  static int on_header_value(llhttp_t* p, const char* at, std::size_t n);
+  static int on_header_value_complete(llhttp_t* p);
+  static int on_headers_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, std::size_t n);
+  static int on_chunk_header(llhttp_t* p);
+  static int on_chunk_complete(llhttp_t* p);
+  static int on_message_complete(llhttp_t* p);
+
+  std::uint64_t position(const char* at) const noexcept {
+    return exec_pos_ + static_cast<std::uint64_t>(at - exec_begin_);
+  }
+  Headers& fields() noexcept {
+    if (phase_ == Phase::trailers) return trailers_;
+    return response_mode_ ? response_.headers : request_.headers;
+  }
+  int reject(Errc code) noexcept {
+    callback_error_ = code;
+    return -1;
+  }
+  // Runs a callback's body: an exception (bad_alloc) must not unwind through llhttp's C
+  // frames, so it stops llhttp and is rethrown from feed().
+  template <typename Body>
+  static int guarded(llhttp_t* p, Body body) noexcept {
+    try {
+      return body(self(p));
+    } catch (...) {
+      self(p).callback_exception_ = std::current_exception();
+      return -1;
+    }
+  }
+  int headers_complete();
+  std::optional<std::uint64_t> cap() const noexcept;
+  Errc cap_error() const noexcept;
+  bool handle_pause(std::uint64_t at, bool& stop);
+  bool check_start_line(std::uint64_t at);
+  bool finish_head(std::uint64_t at);
+  bool scan(const char* begin, const char* end);
+  bool scan_range(const char* begin, const char* end);
+  Errc map_error(llhttp_errno_t err) const noexcept;
+  bool push(EventKind kind, std::string_view data, std::uint64_t pos) noexcept;
+  void fail(Errc code, std::uint64_t pos);
+
+  llhttp_t parser_{};
+  bool response_mode_;
+  Phase phase_ = Phase::start_line;
+  Pause pause_ = Pause::none;
+  Scan scan_ = Scan::none;
+  bool in_message_ = false;
+  bool head_pending_ = false;   // head complete, but llhttp could not pause there
+  bool upgrade_ = false;        // the current message switches protocols when it ends
+  bool upgraded_ = false;       // ... and it has ended
+  bool resume_upgrade_ = false; // continue_after_upgrade() was called
+  bool eof_ = false;
+  std::optional<Errc> callback_error_;
+  std::exception_ptr callback_exception_;  // thrown in a callback, rethrown once llhttp returns
+
+  // Stream positions: bytes since the parser was made.
+  std::uint64_t stream_pos_ = 0;         // of the next byte feed() will see
+  std::uint64_t exec_pos_ = 0;           // of exec_begin_
+  const char* exec_begin_ = nullptr;     // the buffer llhttp is running over
+  std::uint64_t message_start_ = 0;      // where the current message (or its empty lines) began
+  std::uint64_t section_start_ = 0;      // first byte of the header or trailer section
+  std::uint64_t method_end_ = 0, target_start_ = 0, target_end_ = 0, reason_start_ = 0;
+  bool target_seen_ = false, reason_seen_ = false;
+  const char* body_at_ = nullptr;        // the body bytes of the current execute (not framing)
+  std::size_t body_len_ = 0;
+
+  std::string field_, value_;
+  std::size_t field_count_ = 0;
+  std::size_t interim_count_ = 0;
+
+  std::array<Pending, 4> queue_{};
+  std::size_t queue_begin_ = 0, queue_end_ = 0;
+};
+
+const llhttp_settings_t ParserCore::settings = [] {
+  llhttp_settings_t s;
+  llhttp_settings_init(&s);
+  s.on_message_begin = on_message_begin;
+  s.on_method = on_method;
+  s.on_url = on_url;
+  s.on_version_complete = on_version_complete;
+  s.on_status = on_status;
+  s.on_status_complete = on_status_complete;
+  s.on_header_field = on_header_field;
+  s.on_header_field_complete = on_header_field_complete;
+  s.on_header_value = on_header_value;
+  s.on_header_value_complete = on_header_value_complete;
+  s.on_headers_complete = on_headers_complete;
+  s.on_body = on_body;
+  s.on_chunk_header = on_chunk_header;
+  s.on_chunk_complete = on_chunk_complete;
+  s.on_message_complete = on_message_complete;
+  return s;
+}();
+
+ParserCore::ParserCore(bool response, const ParserLimits& limits) : limits_(limits), response_mode_(response) {
+  llhttp_init(&parser_, response ? HTTP_RESPONSE : HTTP_REQUEST, &settings);
+  parser_.data = this;
+}
+
+// --- llhttp callbacks --------------------------------------------------------------------
+
+int ParserCore::on_message_begin(llhttp_t* p) {
+  ParserCore& c = self(p);
+  c.in_message_ = true;
+  c.request_.method.clear();
+  c.request_.target.clear();
+  c.request_.headers.clear();
+  c.response_.reason.clear();
+  c.response_.headers.clear();
+  c.response_.status = 0;
+  c.trailers_.clear();
+  c.field_.clear();
+  c.value_.clear();
+  c.field_count_ = 0;
+  c.target_seen_ = c.reason_seen_ = false;
+  c.framing_ = BodyFraming::none;
+  c.content_length_.reset();
+  c.keep_alive_ = true;
+  c.upgrade_ = false;
+  return 0;
+}
+
+int ParserCore::on_method(llhttp_t* p, const char* at, std::size_t n) {
+  return guarded(p, [&](ParserCore& c) {
+    c.request_.method.append(at, n);
+    c.method_end_ = c.position(at) + n;
+    return 0;
+  });
+}
+
+int ParserCore::on_url(llhttp_t* p, const char* at, std::size_t n) {
+  return guarded(p, [&](ParserCore& c) {
+    if (!c.target_seen_) {
+      c.target_seen_ = true;
+      c.target_start_ = c.position(at);
+    }
+    c.request_.target.append(at, n);
+    c.target_end_ = c.position(at) + n;
+    return 0;
+  });
+}
+
+int ParserCore::on_version_complete(llhttp_t* p) {
+  ParserCore& c = self(p);
+  if (c.response_mode_) return 0;  // in a status-line the version comes first
+  c.pause_ = Pause::start_line_done;
+  return HPE_PAUSED;
+}
+
+int ParserCore::on_status(llhttp_t* p, const char* at, std::size_t n) {
+  return guarded(p, [&](ParserCore& c) {
+    if (!c.reason_seen_) {
+      c.reason_seen_ = true;
+      c.reason_start_ = c.position(at);
+    }
+    c.response_.reason.append(at, n);
+    return 0;
+  });
+}
+
+int ParserCore::on_status_complete(llhttp_t* p) {
+  self(p).pause_ = Pause::start_line_done;
+  return HPE_PAUSED;
+}
+
+int ParserCore::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
+  return guarded(p, [&](ParserCore& c) {
+    c.field_.append(at, n);
+    return 0;
+  });
+}
+
+int ParserCore::on_header_field_complete(llhttp_t* p) {
+  ParserCore& c = self(p);
+  if (!is_token(c.field_)) return c.reject(Errc::bad_header_name);  // RFC 9110 §5.1
+  if (++c.field_count_ > c.limits_.max_header_count) return c.reject(Errc::too_many_headers);
+  return 0;
+}
+
+int ParserCore::on_header_value(llhttp_t* p, const char* at, std::size_t n) {
+  return guarded(p, [&](ParserCore& c) {
+    c.value_.append(at, n);
+    return 0;
+  });
+}
+
+int ParserCore::on_header_value_complete(llhttp_t* p) {
+  return guarded(p, [](ParserCore& c) {
+    // RFC 9110 §5.5: the value excludes surrounding whitespace; CR, LF, NUL and the other
+    // controls but HTAB are invalid.
+    std::string_view value = trim_ows(c.value_);
+    for (char ch : value) {
+      if (!is_field_char(ch)) return c.reject(Errc::bad_header_value);
+    }
+    c.fields().add(c.field_, value);
+    c.field_.clear();
+    c.value_.clear();
+    return 0;
+  });
+}
+
+int ParserCore::on_headers_complete(llhttp_t* p) {
+  return guarded(p, [](ParserCore& c) { return c.headers_complete(); });
+}
+
+int ParserCore::headers_complete() {
+  const Version version{parser_.http_major, parser_.http_minor};
+  if (version.major != 1 || version.minor > 1) return reject(Errc::bad_version);
+  Headers& headers = response_mode_ ? response_.headers : request_.headers;
+
+  if (!response_mode_) {
+    request_.version = version;
+    // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0.
+    std::size_t hosts = headers.count("Host");
+    if (version.minor == 1 ? hosts != 1 : hosts > 1) return reject(Errc::bad_host);
+  } else {
+    response_.version = version;
+  }
+
+  if (headers.contains("Transfer-Encoding")) {
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+    if (version.minor == 0) return reject(Errc::bad_transfer_encoding);
+    if (!response_mode_) {
+      // RFC 9112 §6.3 (4): chunked must be the final coding of a request (400); RFC 9112
+      // §6.1: a coding the server does not know gets 501, and chunked is the only one here.
+      std::string_view last;
+      bool other = false;
+      for (auto field : headers) {
+        if (!iequals(field.name, "Transfer-Encoding")) continue;
+        std::string_view value = field.value;
+        while (!value.empty()) {
+          std::size_t comma = value.find(',');
+          std::string_view coding = trim_ows(value.substr(0, comma));
+          if (!coding.empty()) {
+            if (!iequals(coding, "chunked")) other = true;
+            last = coding;
+          }
+          value.remove_prefix(comma == std::string_view::npos ? value.size() : comma + 1);
+        }
+      }
+      if (!iequals(last, "chunked")) return reject(Errc::bad_transfer_encoding);
+      if (other) return reject(Errc::unsupported_transfer_coding);
+    }
+  }
+
+  keep_alive_ = version.minor == 1 ? !headers.has_token("Connection", "close")
+                                   : headers.has_token("Connection", "keep-alive");
+  if (parser_.flags & F_CONTENT_LENGTH) content_length_ = parser_.content_length;
+
+  // 0: read the body llhttp finds; 1: no body whatever the fields say; 2: no body, and the
+  // connection switches protocols after this message.
+  int skip = 0;
+  if (response_mode_) {
+    int status = response_.status;
+    if (status == 101) {
+      skip = 2;  // RFC 9110 §15.2.2: the new protocol starts right after this response
+    } else if (status < 200) {
+      // RFC 9110 §15.2: interim responses, then the final one.
+      if (++interim_count_ > limits_.max_interim_responses) return reject(Errc::too_many_interim_responses);
+      skip = 1;
+    } else if (expect_method_ == "CONNECT" && status < 300) {
+      skip = 2;  // RFC 9110 §9.3.6: a 2xx to CONNECT makes the connection a tunnel
+    } else if (expect_method_ == "HEAD" || status == 204 || status == 304) {
+      skip = 1;  // RFC 9112 §6.3 (1)
+    }
+    if (status >= 200 || status == 101) interim_count_ = 0;
+  }
+
+  if (skip == 0) {
+    if (parser_.flags & F_CHUNKED) {
+      framing_ = BodyFraming::chunked;
+    } else if (parser_.flags & F_TRANSFER_ENCODING) {
+      framing_ = BodyFraming::until_eof;  // RFC 9112 §6.3 (4), responses only (see above)
+    } else if (parser_.flags & F_CONTENT_LENGTH) {
+      framing_ = parser_.content_length > 0 ? BodyFraming::content_length : BodyFraming::none;
+    } else if (response_mode_) {
+      framing_ = BodyFraming::until_eof;  // RFC 9112 §6.3 (8)
+    }
+  }
+  if (framing_ == BodyFraming::until_eof) keep_alive_ = false;
+
+  if (skip != 0) {
+    upgrade_ = skip == 2;
+    head_pending_ = true;  // llhttp cannot pause here and skip the body: the head is reported at the end
+    return skip;
+  }
+  pause_ = Pause::head_done;
+  return HPE_PAUSED;
+}
+
+int ParserCore::on_body(llhttp_t* p, const char* at, std::size_t n) {
+  ParserCore& c = self(p);
+  c.body_at_ = at;
+  c.body_len_ = n;
+  if (!c.push(EventKind::data, std::string_view(at, n), c.position(at) + n)) return c.reject(Errc::bad_message);
+  return 0;
+}
+
+int ParserCore::on_chunk_header(llhttp_t* p) {
+  ParserCore& c = self(p);
+  if (c.parser_.content_length != 0) return 0;
+  c.pause_ = Pause::trailers_start;  // the last chunk: trailer fields follow
+  return HPE_PAUSED;
+}
+
+int ParserCore::on_chunk_complete(llhttp_t* p) {
+  ParserCore& c = self(p);
+  if (c.phase_ == Phase::trailers) return 0;  // the end of the message follows at once
+  c.pause_ = Pause::chunk_done;
+  return HPE_PAUSED;
+}
+
+int ParserCore::on_message_complete(llhttp_t* p) {
+  ParserCore& c = self(p);
+  if (!c.response_mode_ && llhttp_get_upgrade(p)) c.upgrade_ = true;  // CONNECT, or Upgrade
+  c.pause_ = Pause::message_done;
+  return HPE_PAUSED;
+}
+
+// --- feed loop ---------------------------------------------------------------------------
+
+std::optional<std::uint64_t> ParserCore::cap() const noexcept {
+  auto add = [](std::uint64_t a, std::uint64_t b) {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    return a > max - b ? max : a + b;
+  };
+  // A limit of N lets llhttp see N bytes and the CRLF that ends them, and no more.
+  switch (phase_) {
+    case Phase::start_line:
+      return add(message_start_, add(limits_.max_start_line, 2));
+    case Phase::headers:
+    case Phase::trailers:
+      return add(section_start_, add(limits_.max_header_bytes, 2));
+    case Phase::body:
+      break;
+  }
+  return std::nullopt;
+}
+
+Errc ParserCore::cap_error() const noexcept {
+  return phase_ == Phase::start_line ? Errc::start_line_too_long : Errc::header_too_large;
+}
+
+// The pauses bound what one feed() can complete (head and end, or data and end), so the
+// queue never fills; if it did, that would be a parser bug, reported as a malformed message.
+bool ParserCore::push(EventKind kind, std::string_view data, std::uint64_t pos) noexcept {
+  if (queue_end_ == queue_.size()) return false;
+  queue_[queue_end_++] = Pending{kind, data, pos};
+  return true;
+}
+
+void ParserCore::fail(Errc code, std::uint64_t pos) {
+  if (error_) return;
+  error_ = code;
+  // Events completed after the fault are not events of a valid stream.
+  while (queue_end_ > queue_begin_ && queue_[queue_end_ - 1].pos > pos) --queue_end_;
+}
+
+std::size_t ParserCore::feed(const char* data, std::size_t len) {
+  if (queue_begin_ != queue_end_) {
+    throw std::logic_error(
+        "wire::http parser: feed() while events are waiting: call next() until need_more first");
+  }
+  queue_begin_ = queue_end_ = 0;
+  if (error_ || upgraded_ || eof_) return 0;
+
+  std::size_t off = 0;
+  bool force = false;  // run llhttp even without bytes: after a pause it may have more to do
+  while (!error_) {
+    std::size_t avail = len - off;
+    if (auto limit = cap()) {
+      if (stream_pos_ >= *limit) {
+        fail(cap_error(), stream_pos_);
+        break;
+      }
+      avail = static_cast<std::size_t>(std::min<std::uint64_t>(avail, *limit - stream_pos_));
+    }
+    if (avail == 0 && !force) break;
+    force = false;
+
+    exec_begin_ = data + off;
+    exec_pos_ = stream_pos_;
+    body_at_ = nullptr;
+    body_len_ = 0;
+    pause_ = Pause::none;
+    llhttp_errno_t err = llhttp_execute(&parser_, exec_begin_, avail);
+    if (callback_exception_) {
+      fail(Errc::bad_message, stream_pos_);  // the parser cannot go on from a half-done callback
+      exec_begin_ = nullptr;
+      std::rethrow_exception(std::exchange(callback_exception_, nullptr));
+    }
+    std::size_t used = avail;
+    if (err != HPE_OK) {
+      const char* stop_at = llhttp_get_error_pos(&parser_);
+      used = stop_at && stop_at >= exec_begin_ && stop_at <= exec_begin_ + avail
+                 ? static_cast<std::size_t>(stop_at - exec_begin_)
+                 : 0;
+    }
+    // Line endings and folding, over the framing bytes llhttp consumed: an earlier fault wins.
+    if (scan(exec_begin_, exec_begin_ + used)) break;
+    off += used;
+    stream_pos_ += used;
+
+    if (err == HPE_OK) continue;
+    if (err == HPE_PAUSED) {
+      llhttp_resume(&parser_);
+      bool stop = false;
+      if (!handle_pause(stream_pos_, stop) || stop) break;
+      force = true;
+      continue;
+    }
+    if (err == HPE_PAUSED_UPGRADE && resume_upgrade_) {
+      resume_upgrade_ = false;
+      llhttp_resume_after_upgrade(&parser_);
+      force = true;
+      continue;
+    }
+    fail(map_error(err), stream_pos_);
+  }
+  exec_begin_ = nullptr;
+  return off;
+}
+
+bool ParserCore::handle_pause(std::uint64_t at, bool& stop) {
+  switch (pause_) {
+    case Pause::none:
+      break;
+    case Pause::start_line_done:
+      if (!check_start_line(at)) return false;
+      phase_ = Phase::headers;
+      break;
+    case Pause::head_done:
+      if (!finish_head(at)) return false;
+      phase_ = Phase::body;
+      stop = framing_ != BodyFraming::none;  // without a body, the end follows with no more bytes
+      break;
+    case Pause::trailers_start:
+      phase_ = Phase::trailers;
+      section_start_ = at;
+      field_count_ = 0;
+      break;
+    case Pause::chunk_done:
+      stop = true;
+      break;
+    case Pause::message_done:
+      if (head_pending_) {
+        head_pending_ = false;
+        if (!finish_head(at)) return false;
+      } else if (phase_ == Phase::trailers && at - 2 - section_start_ > limits_.max_header_bytes) {
+        fail(Errc::header_too_large, at);
+        return false;
+      }
+      if (!push(EventKind::end, {}, at)) {
+        fail(Errc::bad_message, at);
+        return false;
+      }
+      if (upgrade_) upgraded_ = true;
+      if (response_mode_ && response_.status >= 200) expect_method_.clear();
+      phase_ = Phase::start_line;
+      in_message_ = false;
+      message_start_ = at;
+      stop = true;
+      break;
+  }
+  return true;
+}
+
+bool ParserCore::check_start_line(std::uint64_t at) {
+  if (!response_mode_) {
+    // Paused at the CR that ends the request-line. RFC 9112 §3: method SP target SP version,
+    // single spaces.
+    if (at - message_start_ > limits_.max_start_line) {
+      fail(Errc::start_line_too_long, at);
+      return false;
+    }
+    if (!target_seen_ || target_start_ != method_end_ + 1 || at != target_end_ + 9) {
+      fail(Errc::bad_request_line, at);
+      return false;
+    }
+    section_start_ = at + 2;
+    return true;
+  }
+  // Paused after the LF that ends the status-line. RFC 9112 §4:
+  // HTTP-version SP 3DIGIT SP [reason-phrase].
+  std::uint64_t line = at - 2 - message_start_;
+  if (line > limits_.max_start_line) {
+    fail(Errc::start_line_too_long, at);
+    return false;
+  }
+  response_.status = parser_.status_code;
+  bool ok = response_.status >= 100 && response_.status <= 999;
+  if (reason_seen_) {
+    ok = ok && reason_start_ == message_start_ + 13;
+    for (char ch : response_.reason) ok = ok && is_field_char(ch);
+  } else {
+    ok = ok && (line == 12 || line == 13);
+  }
+  if (!ok) {
+    fail(Errc::bad_status_line, at);
+    return false;
+  }
+  section_start_ = at;
+  return true;
+}
+
+bool ParserCore::finish_head(std::uint64_t at) {
+  // Paused after the empty line: the field lines end 2 bytes before.
+  if (at - 2 - section_start_ > limits_.max_header_bytes) {
+    fail(Errc::header_too_large, at);
+    return false;
+  }
+  if (!push(EventKind::head, {}, at)) {
+    fail(Errc::bad_message, at);
+    return false;
+  }
+  return true;
+}
+
+bool ParserCore::scan(const char* begin, const char* end) {
+  if (body_at_ && body_at_ >= begin && body_at_ + body_len_ <= end) {
+    if (scan_range(begin, body_at_)) return true;
+    scan_ = Scan::none;
+    return scan_range(body_at_ + body_len_, end);
+  }
+  return scan_range(begin, end);
+}
+
+// RFC 9112 §2.2: lines end with CRLF, never a bare CR or LF. RFC 9112 §5.2: a line starting
+// with whitespace continues the previous one (obs-fold), which is refused, as is whitespace
+// before the first field (§2.2).
+bool ParserCore::scan_range(const char* begin, const char* end) {
+  for (const char* c = begin; c < end; ++c) {
+    if (scan_ == Scan::cr) {
+      if (*c != '\n') {
+        fail(Errc::bad_line_ending, position(c));
+        return true;
+      }
+      scan_ = Scan::crlf;
+    } else if (*c == '\n') {
+      fail(Errc::bad_line_ending, position(c));
+      return true;
+    } else if (*c == '\r') {
+      scan_ = Scan::cr;
+    } else if (scan_ == Scan::crlf && (*c == ' ' || *c == '\t')) {
+      fail(Errc::obsolete_line_folding, position(c));
+      return true;
+    } else {
+      scan_ = Scan::none;
+    }
+  }
+  return false;
+}
+
+Errc ParserCore::map_error(llhttp_errno_t err) const noexcept {
+  if (callback_error_) return *callback_error_;
+  // llhttp stopped right after a CR: the line did not end with CRLF. (The byte at the stop is
+  // not looked at: llhttp may stop before it has read it, and whether it is in this buffer
+  // depends on how the stream was cut. A bare LF that llhttp refuses is named by where it
+  // was found: bad_header_value, bad_chunk.)
+  if (scan_ == Scan::cr) return Errc::bad_line_ending;
+  const char* reason = llhttp_get_error_reason(&parser_);
+  auto says = [reason](const char* word) { return reason && std::strstr(reason, word) != nullptr; };
+  switch (err) {
+    case HPE_INVALID_METHOD:
+      return Errc::bad_method;
+    case HPE_INVALID_URL:
+      return Errc::bad_target;
+    case HPE_INVALID_VERSION:
+    case HPE_PAUSED_H2_UPGRADE:  // "PRI * HTTP/2.0": an HTTP/2 client
+      return Errc::bad_version;
+    case HPE_INVALID_STATUS:
+      return Errc::bad_status_line;
+    case HPE_INVALID_HEADER_TOKEN:
+      return says("value") ? Errc::bad_header_value : Errc::bad_header_name;
+    case HPE_UNEXPECTED_SPACE:
+      return Errc::obsolete_line_folding;
+    case HPE_INVALID_CONTENT_LENGTH:
+      return Errc::bad_content_length;
+    case HPE_UNEXPECTED_CONTENT_LENGTH:
+      return says("Transfer-Encoding") ? Errc::content_length_with_transfer_encoding
+                                       : Errc::conflicting_content_length;
+    case HPE_INVALID_TRANSFER_ENCODING:
+      return Errc::bad_transfer_encoding;
+    case HPE_INVALID_CHUNK_SIZE:
+      return Errc::bad_chunk;
+    case HPE_STRICT:
+    case HPE_LF_EXPECTED:
+    case HPE_CR_EXPECTED:
+      return phase_ == Phase::body ? Errc::bad_chunk : Errc::bad_line_ending;
+    case HPE_CLOSED_CONNECTION:
+      return Errc::data_after_close;
+    default:
+      break;
+  }
+  if (phase_ == Phase::start_line) return response_mode_ ? Errc::bad_status_line : Errc::bad_request_line;
+  if (phase_ == Phase::body) return Errc::bad_chunk;
+  return Errc::bad_message;
+}
+
+void ParserCore::feed_eof() {
+  if (error_ || upgraded_ || eof_) return;
+  eof_ = true;
+  if (!in_message_) return;  // a clean close between messages
+  if (phase_ == Phase::start_line || phase_ == Phase::headers) {
+    fail(Errc::truncated_head, stream_pos_);
+    return;
+  }
+  if (phase_ == Phase::body && framing_ == BodyFraming::until_eof) {
+    pause_ = Pause::none;
+    llhttp_errno_t err = llhttp_finish(&parser_);
+    if ((err == HPE_OK || err == HPE_PAUSED) && pause_ == Pause::message_done) {
+      bool stop = false;
+      handle_pause(stream_pos_, stop);
+      return;
+    }
+  }
+  fail(Errc::truncated_body, stream_pos_);
+}
+
+Event ParserCore::next() {
+  if (queue_begin_ < queue_end_) {
+    const Pending& e = queue_[queue_begin_++];
+    Event ev{e.kind, e.data};
+    if (queue_begin_ == queue_end_) queue_begin_ = queue_end_ = 0;
+    return ev;
+  }
+  if (error_) return {EventKind::error, {}};
+  if (upgraded_) return {EventKind::upgrade, {}};
+  return {};
+}
+
+void ParserCore::continue_after_upgrade() noexcept {
+  if (!upgraded_ || error_) return;
+  upgraded_ = false;
+  upgrade_ = false;
+  resume_upgrade_ = true;
+}
+
+}  // namespace wire::http::detail
+
+namespace wire::http {
+
+MessageParser::MessageParser(bool response, const ParserLimits& limits)
+    : core_(std::make_unique<detail::ParserCore>(response, limits)) {}
+MessageParser::MessageParser(MessageParser&&) noexcept = default;
+MessageParser& MessageParser::operator=(MessageParser&&) noexcept = default;
+MessageParser::~MessageParser() = default;
+
+std::size_t MessageParser::feed(std::string_view bytes) { return core_->feed(bytes.data(), bytes.size()); }
+std::size_t MessageParser::feed(std::span<const std::byte> bytes) {
+  return core_->feed(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+void MessageParser::feed_eof() { core_->feed_eof(); }
+Event MessageParser::next() { return core_->next(); }
+const Headers& MessageParser::trailers() const noexcept { return core_->trailers_; }
+BodyFraming MessageParser::framing() const noexcept { return core_->framing_; }
+std::optional<std::uint64_t> MessageParser::content_length() const noexcept { return core_->content_length_; }
+bool MessageParser::keep_alive() const noexcept { return core_->keep_alive_; }
+std::error_code MessageParser::error() const noexcept { return core_->error_; }
+void MessageParser::continue_after_upgrade() noexcept { core_->continue_after_upgrade(); }
+const ParserLimits& MessageParser::limits() const noexcept { return core_->limits_; }
+void MessageParser::set_max_start_line(std::size_t bytes) noexcept { core_->limits_.max_start_line = bytes; }
+void MessageParser::set_max_header_count(std::size_t fields) noexcept {
+  core_->limits_.max_header_count = fields;
+}
+void MessageParser::set_max_header_bytes(std::size_t bytes) noexcept {
+  core_->limits_.max_header_bytes = bytes;
+}
+
+RequestParser::RequestParser(const ParserLimits& limits) : MessageParser(false, limits) {}
+const Request& RequestParser::request() const noexcept { return core_->request_; }
+
+ResponseParser::ResponseParser(const ParserLimits& limits) : MessageParser(true, limits) {}
+void ResponseParser::expect_response_to(std::string_view method) {
+  core_->expect_method_ = std::string(method);
+}
+const Response& ResponseParser::response() const noexcept { return core_->response_; }
+void ResponseParser::set_max_interim_responses(std::size_t responses) noexcept {
+  core_->limits_.max_interim_responses = responses;
+}
+
+}  // namespace wire::http

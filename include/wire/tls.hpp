@@ -2,6 +2,7 @@
 // wire::tls: OpenSSL contexts, a sans-I/O engine, blocking and async TLS streams.
 #pragma once
 
+#include "wire/tls/any_stream.hpp"
 #include "wire/tls/async_stream.hpp"
 #include "wire/tls/context.hpp"
 #include "wire/tls/engine.hpp"

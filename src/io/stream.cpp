@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/sendfile.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -252,6 +254,11 @@ net::Socket Stream::release_socket() noexcept {
   net::Socket socket(std::exchange(fd_, -1));
   if (state) state->loop->release(state);
   return socket;
+}
+
+void Stream::set_no_delay(bool on) noexcept {
+  int value = on ? 1 : 0;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value);
 }
 
 void Stream::shutdown_write() noexcept { ::shutdown(fd_, SHUT_WR); }

@@ -13,6 +13,8 @@ namespace wire::cli {
 
 /// Adds `wire tcp serve|send`.
 void add_tcp_commands(CLI::App& app);
+/// Adds `wire http get|request`.
+void add_http_commands(CLI::App& app);
 /// Adds `wire demo`.
 void add_demo_command(CLI::App& app);
 

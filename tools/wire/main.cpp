@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     return std::string("wire: ") + e.what() + " (see --help)\n";
   });
   wire::cli::add_tcp_commands(app);
+  wire::cli::add_http_commands(app);
   wire::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);

@@ -245,6 +245,8 @@ class Stream {
   Task<void> sendfile(int in_fd, long long offset, std::size_t count);
 
   void shutdown_write() noexcept;
+  /// TCP_NODELAY: small writes go out at once (request/response protocols).
+  void set_no_delay(bool on) noexcept;
   /// Detaches from the loop and closes. The destructor does this too.
   void close() noexcept;
   /// Detaches from the loop and gives the socket back (to move it to another loop).

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+// `wire http get` and `wire http request`: curl's everyday uses, verified by default.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "commands.hpp"
+#include "wire/error.hpp"
+#include "wire/http.hpp"
+#include "wire/io.hpp"
+#include "wire/tls.hpp"
+#include "wire/version.hpp"
+
+namespace wire::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct HttpOptions {
+  std::string method = "GET";
+  std::string url;
+  std::string output;  // "" or "-": stdout
+  bool include = false;
+  std::vector<std::string> headers;
+  bool insecure = false;
+  std::string cacert;
+  int max_redirects = 10;
+  double timeout = 0;  // whole request; 0: none
+  double connect_timeout = 30;
+  bool fail = false;
+  std::string data;
+  std::string data_file;
+  bool has_data = false;
+};
+
+std::string read_data(const HttpOptions& o) {
+  if (o.data_file.empty()) return o.data;
+  std::ifstream in;
+  std::istream* stream = &std::cin;
+  if (o.data_file != "-") {
+    in.open(o.data_file, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + o.data_file);
+    stream = &in;
+  }
+  return {std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>()};
+}
+
+http::Headers parse_headers(const std::vector<std::string>& lines) {
+  http::Headers headers;
+  for (const auto& line : lines) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      throw std::invalid_argument("header '" + line + "' is not 'Name: value'");
+    }
+    headers.add(line.substr(0, colon), std::string(http::trim_ows(std::string_view(line).substr(colon + 1))));
+  }
+  return headers;
+}
+
+// Where the body goes: stdout or a file, with a progress bar on a terminal.
+class Sink {
+ public:
+  explicit Sink(const std::string& path) {
+    if (path.empty() || path == "-") {
+      out_ = stdout;
+    } else {
+      out_ = std::fopen(path.c_str(), "wb");
+      if (!out_) throw std::system_error(errno, std::generic_category(), "cannot write " + path);
+      owned_ = true;
+      progress_ = ::isatty(STDERR_FILENO) == 1;
+    }
+  }
+  ~Sink() {
+    if (owned_) std::fclose(out_);
+  }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  void expect(std::optional<std::uint64_t> total) {
+    total_ = total;
+    written_ = 0;
+    started_ = std::chrono::steady_clock::now();
+  }
+  void write(const void* data, std::size_t n) {
+    if (std::fwrite(data, 1, n, out_) != n) {
+      throw std::system_error(errno, std::generic_category(), "writing the body");
+    }
+    written_ += n;
+    if (progress_) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - shown_ > 100ms) {
+        shown_ = now;
+        show(false);
+      }
+    }
+  }
+  void finish() {
+    if (std::fflush(out_) != 0) throw std::system_error(errno, std::generic_category(), "writing the body");
+    if (progress_) show(true);
+  }
+
+ private:
+  void show(bool last) const {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    double mib = static_cast<double>(written_) / (1 << 20);
+    char line[160];
+    if (total_ && *total_ > 0) {
+      double pct = 100.0 * static_cast<double>(written_) / static_cast<double>(*total_);
+      std::snprintf(line, sizeof line, "\r%8.1f MiB of %.1f MiB  %5.1f%%  %7.1f MiB/s", mib,
+                    static_cast<double>(*total_) / (1 << 20), pct, seconds > 0 ? mib / seconds : 0.0);
+    } else {
+      std::snprintf(line, sizeof line, "\r%8.1f MiB  %7.1f MiB/s", mib, seconds > 0 ? mib / seconds : 0.0);
+    }
+    std::fputs(line, stderr);
+    if (last) std::fputc('\n', stderr);
+  }
+
+  std::FILE* out_ = nullptr;
+  bool owned_ = false;
+  bool progress_ = false;
+  std::optional<std::uint64_t> total_;
+  std::uint64_t written_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point shown_;
+};
+
+bool same_origin(const http::Url& a, const http::Url& b) {
+  return a.scheme() == b.scheme() && a.host() == b.host() && a.port() == b.port();
+}
+
+std::string origin_of(const http::Url& u) { return u.scheme() + "://" + u.authority(); }
+
+io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
+  http::ConnectionOptions copt;
+  copt.connect_timeout = std::chrono::milliseconds(static_cast<long long>(o.connect_timeout * 1000));
+  if (o.insecure || !o.cacert.empty()) {
+    auto ctx = tls::Context::client(o.cacert.empty() ? tls::Trust::system : tls::Trust::added_only);
+    if (!o.cacert.empty()) ctx.add_ca_file(o.cacert);
+    if (o.insecure) ctx.set_insecure(true);
+    ctx.set_alpn({"http/1.1"});
+    copt.tls = ctx;
+  }
+  http::Url url = http::Url::parse_http(o.url);
+  std::string method = o.method;
+  std::string body = o.has_data ? read_data(o) : std::string();
+  http::Headers extra = parse_headers(o.headers);
+  if (!extra.contains("User-Agent")) extra.add("User-Agent", "wire/" WIRE_VERSION_STRING);
+  if (!extra.contains("Accept")) extra.add("Accept", "*/*");
+
+  std::optional<http::AsyncConnection> conn;
+  http::Url conn_url;
+  for (int redirects = 0;; ++redirects) {
+    if (conn && !(same_origin(conn_url, url) && conn->reusable())) conn.reset();
+    if (!conn) {
+      conn.emplace(co_await http::AsyncConnection::open(url.scheme(), url.host(), url.port(), copt));
+      conn_url = url;
+    }
+    http::Request request{method, url.target(), extra};
+    co_await conn->send_request(std::move(request), body);
+    const http::Response& r = co_await conn->read_response_head();
+    int status = r.status;
+    bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
+                    r.headers.contains("Location") && o.max_redirects > 0;
+    if (redirect) {
+      if (redirects >= o.max_redirects) {
+        throw std::runtime_error("more than " + std::to_string(o.max_redirects) + " redirects (last to " +
+                                 std::string(*r.headers.get("Location")) + ")");
+      }
+      http::Url next = http::resolve(url, *r.headers.get("Location"));
+      if (next.scheme() != "http" && next.scheme() != "https") {
+        throw std::runtime_error("redirect to a URL that is not http or https: " + next.str());
+      }
+      if (o.include) {
+        std::string head = http::encode_head(r);
+        sink.write(head.data(), head.size());
+      }
+      std::vector<std::byte> skip(16 * 1024);
+      while (co_await conn->read_body(skip) > 0) {
+      }
+      // 303, and 301/302 after a POST, become GET without a body (RFC 9110 15.4).
+      if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
+        if (method != "HEAD") method = "GET";
+        body.clear();
+        extra.remove("Content-Type");
+      }
+      // Credentials and cookies are not for another origin.
+      if (origin_of(next) != origin_of(url)) {
+        extra.remove("Authorization");
+        extra.remove("Cookie");
+      }
+      url = std::move(next);
+      continue;
+    }
+    if (o.include) {
+      std::string head = http::encode_head(r);
+      sink.write(head.data(), head.size());
+    }
+    std::optional<std::uint64_t> length;
+    if (auto cl = r.headers.get("Content-Length")) length = std::stoull(std::string(*cl));
+    sink.expect(length);
+    std::vector<std::byte> chunk(64 * 1024);
+    while (std::size_t n = co_await conn->read_body(chunk)) sink.write(chunk.data(), n);
+    sink.finish();
+    co_return status;
+  }
+}
+
+void run_http(const HttpOptions& o) {
+  if (o.timeout < 0 || o.timeout > 1e9) throw std::invalid_argument("--timeout must be 0 to 1e9 seconds");
+  Sink sink(o.output);
+  int status = 0;
+  if (o.timeout > 0) {
+    auto limit = std::chrono::milliseconds(static_cast<long long>(std::ceil(o.timeout * 1000)));
+    try {
+      status = io::run(io::with_timeout(fetch(o, sink), limit));
+    } catch (const TimeoutError&) {
+      throw TimeoutError(o.url + ": no complete response within " + std::to_string(o.timeout) + " s");
+    }
+  } else {
+    status = io::run(fetch(o, sink));
+  }
+  if (o.fail && status >= 400) {
+    throw std::runtime_error(o.url + ": the server answered " + std::to_string(status) + " " +
+                             std::string(http::reason_phrase(status)));
+  }
+}
+
+void add_common(CLI::App* cmd, HttpOptions& o) {
+  cmd->add_option("url", o.url, "http:// or https:// URL")->required();
+  cmd->add_option("-o,--output", o.output, "Write the body to FILE instead of stdout");
+  cmd->add_flag("-i,--include", o.include, "Print the response head before the body");
+  cmd->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)");
+  cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the server's certificate (testing only)");
+  cmd->add_option("--cacert", o.cacert, "Trust only the CA certificates in this PEM file");
+  cmd->add_option("--max-redirects", o.max_redirects, "Redirects to follow (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--timeout,-m", o.timeout, "Seconds for the whole request, redirects included (0: none)");
+  cmd->add_option("--connect-timeout", o.connect_timeout, "Seconds to connect (and handshake)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1e9));
+  cmd->add_flag("-f,--fail", o.fail, "Exit non-zero when the status is 400 or more");
+}
+
+}  // namespace
+
+void add_http_commands(CLI::App& app) {
+  auto* http_cmd = app.add_subcommand("http", "HTTP/1.1 client (and, later, server)");
+  http_cmd->require_subcommand(1);
+
+  auto get = std::make_shared<HttpOptions>();
+  auto* get_cmd = http_cmd->add_subcommand("get", "GET a URL; the body goes to stdout or -o FILE");
+  add_common(get_cmd, *get);
+  get_cmd->callback([get] { run_http(*get); });
+
+  auto req = std::make_shared<HttpOptions>();
+  auto* req_cmd = http_cmd->add_subcommand("request", "Send METHOD to a URL with an optional body");
+  req_cmd->add_option("method", req->method, "GET, POST, PUT, PATCH, DELETE, HEAD, ...")->required();
+  add_common(req_cmd, *req);
+  auto* data = req_cmd->add_option("-d,--data", req->data, "Request body");
+  auto* data_file = req_cmd->add_option("--data-file", req->data_file, "Request body from FILE ('-': stdin)");
+  data->excludes(data_file);
+  req_cmd->callback([req, data, data_file] {
+    req->has_data = data->count() > 0 || data_file->count() > 0;
+    run_http(*req);
+  });
+}
+
+}  // namespace wire::cli

@@ -206,17 +206,24 @@ namespace {
 
 void make_nonblocking(const net::Socket& s) {
   int flags = ::fcntl(s.fd(), F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK)) return;
   if (flags < 0 || ::fcntl(s.fd(), F_SETFL, flags | O_NONBLOCK) < 0) {
     throw std::system_error(errno, std::system_category(), "fcntl(O_NONBLOCK)");
   }
+}
+
+net::Socket nonblocking(net::Socket s) {
+  make_nonblocking(s);
+  return s;
 }
 
 }  // namespace
 
 // --- Stream ------------------------------------------------------------------
 
-Stream::Stream(net::Socket socket) {
-  make_nonblocking(socket);
+Stream::Stream(net::Socket socket) : Stream(nonblocking(std::move(socket)), NonBlocking{}) {}
+
+Stream::Stream(net::Socket socket, NonBlocking) {
   state_ = Loop::current().attach(socket.fd());
   fd_ = socket.release();  // only the descriptor is kept: an idle connection stays small
 }
@@ -405,7 +412,7 @@ Task<Listener::Accepted> Listener::accept(std::error_code& ec) {
   net::Accepted raw;
   co_await detail::IoAwaiter<detail::AcceptOp, false>(state_, {&raw}, std::nullopt, &ec, "accept");
   if (ec) co_return Accepted{};
-  co_return Accepted{Stream(std::move(raw.socket)), raw.peer};
+  co_return Accepted{Stream(std::move(raw.socket), Stream::NonBlocking{}), raw.peer};
 }
 
 Task<Listener::Accepted> Listener::accept() {

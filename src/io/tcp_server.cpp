@@ -139,7 +139,7 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
         drained.notify_all();
         return;  // `fd` closes with the last copy of this function
       }
-      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd)), peer}));
+      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd), Stream::NonBlocking{}), peer}));
     });
   }
 }

@@ -126,6 +126,13 @@ bool looks_like_tls(const unsigned char* bytes, std::size_t n) {
   return n < 2 || bytes[1] == 3;
 }
 
+// OpenSSL 3.0's ERR_clear_error() frees every slot of the queue even when it
+// is empty (32 frees): look first. Called before each SSL_* call whose
+// SSL_get_error() must not see stale errors.
+inline void clear_errors() noexcept {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 std::string printable(const unsigned char* bytes, std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < n; ++i) {
@@ -240,7 +247,7 @@ Engine::~Engine() = default;
 
 std::span<std::byte> Engine::input_space() {
   Impl& d = *impl_;
-  if (!d.in) d.in = std::make_unique<std::byte[]>(kInputCapacity);
+  if (!d.in) d.in = std::make_unique_for_overwrite<std::byte[]>(kInputCapacity);
   if (kInputCapacity - d.in_end < kMinInputSpace && d.in_begin > 0) {
     std::memmove(d.in.get(), d.in.get() + d.in_begin, d.in_end - d.in_begin);
     d.in_end -= d.in_begin;
@@ -291,7 +298,7 @@ Engine::Status Engine::handshake() {
   Impl& d = *impl_;
   d.check();
   if (d.handshake_done) return Status::done;
-  ERR_clear_error();
+  clear_errors();
   int r = SSL_do_handshake(d.ssl.get());
   if (r == 1) {
     d.handshake_done = true;
@@ -307,7 +314,7 @@ Engine::Status Engine::read(std::span<std::byte> buffer, std::size_t& n) {
   d.check();
   n = 0;
   while (n < buffer.size()) {
-    ERR_clear_error();
+    clear_errors();
     std::size_t got = 0;
     int r = SSL_read_ex(d.ssl.get(), buffer.data() + n, buffer.size() - n, &got);
     if (r == 1) {
@@ -333,7 +340,7 @@ void Engine::write(std::span<const std::byte> data) {
   Impl& d = *impl_;
   d.check();
   if (data.empty()) return;
-  ERR_clear_error();
+  clear_errors();
   std::size_t written = 0;
   int r = SSL_write_ex(d.ssl.get(), data.data(), data.size(), &written);
   if (r == 1 && written == data.size()) return;
@@ -347,7 +354,7 @@ void Engine::write(std::span<const std::byte> data) {
 void Engine::shutdown() {
   Impl& d = *impl_;
   if (d.failure || !d.handshake_done) return;
-  ERR_clear_error();
+  clear_errors();
   if (SSL_shutdown(d.ssl.get()) < 0) ERR_clear_error();  // already shut, or the peer went away
 }
 

@@ -199,6 +199,10 @@ class Stream {
   Stream() noexcept = default;
   /// Takes a connected socket, makes it non-blocking and attaches it to Loop::current().
   explicit Stream(net::Socket socket);
+  /// The same for a socket known to be non-blocking already (accept4 with
+  /// SOCK_NONBLOCK): saves the fcntl calls on every accepted connection.
+  struct NonBlocking {};
+  Stream(net::Socket socket, NonBlocking);
   Stream(Stream&& other) noexcept;
   Stream& operator=(Stream&& other) noexcept;
   ~Stream();

@@ -48,6 +48,7 @@ struct AsyncConnection::State {
   std::string_view pending;  // body bytes of a data event not yet handed out
   enum class Phase { idle, sent, body, done, broken } phase = Phase::idle;
   bool eof = false;
+  bool answered = false;  // a byte of the response to the last request has arrived
 
   [[noreturn]] void fail_parse() {
     phase = Phase::broken;
@@ -107,6 +108,7 @@ io::Task<void> AsyncConnection::send_request(Request request, std::span<const st
   std::string out = encode_head(request);  // throws before anything is sent
   s.parser.expect_response_to(request.method);
   s.phase = State::Phase::sent;
+  s.answered = false;
   // One write for a head and a small body: one packet instead of two.
   if (body.size() <= 16 * 1024) {
     out.append(reinterpret_cast<const char*>(body.data()), body.size());
@@ -147,6 +149,7 @@ io::Task<void> AsyncConnection::fill() {
     s.eof = true;
   } else {
     s.end += n;
+    s.answered = true;
   }
 }
 
@@ -195,7 +198,10 @@ io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_
       case EventKind::end:
         continue;  // the end of an interim response
       case EventKind::error:
-        if (s.eof && s.fed == 0 && s.end == 0) {
+        // fill() reuses the buffer from its start once everything was fed, so
+        // fed and end cannot tell whether anything came: a truncated head is
+        // the parser's error (truncated_head), not "closed without answering".
+        if (s.eof && !s.answered) {
           s.phase = State::Phase::broken;
           throw std::system_error(make_error_code(wire::Errc::unexpected_eof),
                                   "HTTP response from " + s.peer +
@@ -259,8 +265,11 @@ io::Task<std::string> AsyncConnection::read_body_all(std::size_t max) {
 }
 
 bool AsyncConnection::reusable() const noexcept {
+  // Bytes already received after the end of the response (a body longer than its
+  // Content-Length) answer no request: reading them as the next response would let
+  // a server's excess pose as the answer to a request it has not seen yet.
   return s_ && s_->phase == State::Phase::done && s_->parser.keep_alive() && !s_->eof &&
-         s_->stream.is_open();
+         s_->fed == s_->end && s_->stream.is_open();
 }
 
 const std::string& AsyncConnection::peer() const noexcept { return s_->peer; }

@@ -223,7 +223,9 @@ void run_http(const HttpOptions& o) {
     try {
       status = io::run(io::with_timeout(fetch(o, sink), limit));
     } catch (const TimeoutError&) {
-      throw TimeoutError(o.url + ": no complete response within " + std::to_string(o.timeout) + " s");
+      char seconds[32];  // "0.5", not std::to_string's "0.500000"
+      std::snprintf(seconds, sizeof seconds, "%g", o.timeout);
+      throw TimeoutError(o.url + ": no complete response within " + seconds + " s");
     }
   } else {
     status = io::run(fetch(o, sink));

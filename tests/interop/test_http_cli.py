@@ -1,0 +1,319 @@
+# SPDX-License-Identifier: MIT
+"""Interop: `wire http get` and `wire http request` against HTTP servers written
+here with Python's socket module: exit codes, -o, -i, -H, request bodies from
+-d, a file and stdin, redirects that keep or drop the body, credentials kept
+from other origins, refused header injection, and timeouts. (nginx and Python's
+http.server are in tests/http/nginx_test.cpp and python_server_test.cpp.)
+
+Run with Debian's /usr/bin/python3; the tool under test is named by $WIRE:
+    WIRE=build/tools/wire/wire /usr/bin/python3 tests/interop/test_http_cli.py
+
+Every server runs on 127.0.0.1 on a free port, in a thread of this process,
+and every wait has a deadline.
+"""
+
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+from wire_interop import MIB, STEP, WireCase, binary_payload, sha
+from wire_interop import setUpModule  # noqa: F401 (unittest runs it: checks $WIRE)
+
+
+def response(status=200, body=b"", reason=None, fields=()):
+    reasons = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+               307: "Temporary Redirect", 404: "Not Found", 500: "Internal Server Error"}
+    head = [f"HTTP/1.1 {status} {reason or reasons.get(status, 'Whatever')}",
+            f"Content-Length: {len(body)}", *fields]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+class Request:
+    """A request as the server received it."""
+
+    def __init__(self, head, body, connection):
+        lines = head.decode("latin-1").split("\r\n")
+        self.method, self.target, self.version = lines[0].split(" ")
+        self.fields = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
+        self.body = body
+        self.connection = connection  # which connection (0, 1, ...) carried it
+
+    def get(self, name):
+        values = [v for k, v in self.fields if k.lower() == name.lower()]
+        return values[0] if values else None
+
+
+class HttpServer:
+    """A keep-alive HTTP/1.1 server on a thread: `handler(request)` returns the
+    response bytes for each request. It serves connections one after the other
+    until `connections` have been served (or the test ends) and records every
+    request and every byte received."""
+
+    def __init__(self, case, handler, connections=1):
+        self.listener, self.port = case.listener(backlog=8)
+        self.handler = handler
+        self.requests = []
+        self.raw = []  # the bytes received on each connection
+        self._lock = threading.Lock()
+        self.peer = case.peer(lambda: self._serve(connections))
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self, connections):
+        for n in range(connections):
+            conn, _ = self.listener.accept()
+            with conn:
+                conn.settimeout(STEP)
+                self._session(conn, n)
+
+    def _session(self, conn, n):
+        buf = b""
+        with self._lock:
+            self.raw.append(b"")
+        while True:
+            while b"\r\n\r\n" not in buf:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buf += chunk
+                with self._lock:
+                    self.raw[n] += chunk
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            request = Request(head, b"", n)
+            length = int(request.get("Content-Length") or 0)
+            while len(buf) < length:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buf += chunk
+                with self._lock:
+                    self.raw[n] += chunk
+            request.body, buf = buf[:length], buf[length:]
+            with self._lock:
+                self.requests.append(request)
+            reply = self.handler(request)
+            if reply is None:  # stay silent until the client hangs up
+                while conn.recv(65536):
+                    pass
+                return
+            conn.sendall(reply)
+            if b"\r\nConnection: close\r\n" in reply.split(b"\r\n\r\n", 1)[0] + b"\r\n":
+                return
+
+    def finish(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes an accept() still waiting
+        except OSError:
+            pass
+        try:
+            self.peer.finish()
+        except OSError:
+            pass  # accept() on the closed listener: no more connections came
+        return self.requests
+
+
+class HttpCliTest(WireCase):
+    def http(self, *args, input=b"", timeout=STEP):
+        return self.run_wire("http", *args, input=input, timeout=timeout)
+
+    def assertSuccess(self, r):
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, b"")  # no progress bar: stderr is not a terminal
+
+    # --- exit codes and output
+
+    def test_get_prints_the_body(self):
+        server = HttpServer(self, lambda req: response(200, b"hello\n"))
+        r = self.http("get", server.url("/greeting?x=1"))
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"hello\n")
+        (req,) = server.finish()
+        self.assertEqual((req.method, req.target, req.version), ("GET", "/greeting?x=1", "HTTP/1.1"))
+        self.assertEqual(req.get("Host"), f"127.0.0.1:{server.port}")
+
+    def test_transport_errors_exit_non_zero(self):
+        reserved = socket.socket()
+        self.addCleanup(reserved.close)
+        reserved.bind(("127.0.0.1", 0))  # bound, not listening: refused
+        port = reserved.getsockname()[1]
+        r = self.http("get", f"http://127.0.0.1:{port}/")
+        self.assertFailure(r, b"wire: ")
+        self.assertEqual(r.stderr, f"wire: connect to 127.0.0.1:{port}: Connection refused\n".encode())
+        self.assertFailure(self.http("get", "ftp://127.0.0.1/"), b"wire: ", b"ftp")
+        self.assertFailure(self.http("get", "http://exa mple.com/"), b"wire: ", b"invalid URL")
+
+    def test_status_400_and_up_fail_only_with_fail(self):
+        for status in (404, 500):
+            server = HttpServer(self, lambda req, s=status: response(s, b"no luck\n"), connections=2)
+            r = self.http("get", server.url("/x"))
+            self.assertSuccess(r)
+            self.assertEqual(r.stdout, b"no luck\n")
+            r = self.http("get", "--fail", server.url("/x"))
+            self.assertNotEqual(r.returncode, 0)
+            self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+            self.assertTrue(r.stderr.startswith(f"wire: {server.url('/x')}: the server answered {status}".encode()),
+                            r.stderr)
+            server.finish()
+
+    def test_output_file_is_exact(self):
+        payload = binary_payload(3 * MIB, salt=1)
+        server = HttpServer(self, lambda req: response(200, payload))
+        with tempfile.TemporaryDirectory(prefix="wire-http-cli-") as d:
+            path = os.path.join(d, "out.bin")
+            r = self.http("get", "-o", path, server.url("/file"))
+            self.assertSuccess(r)
+            self.assertEqual(r.stdout, b"")
+            with open(path, "rb") as f:
+                self.assertEqual(sha(f.read()), sha(payload))
+        server.finish()
+
+    def test_include_prints_the_head(self):
+        server = HttpServer(self, lambda req: response(200, b"body", fields=["X-Server: test"]))
+        r = self.http("get", "-i", server.url())
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nX-Server: test\r\n\r\nbody")
+
+    # --- what is sent
+
+    def test_headers_arrive(self):
+        server = HttpServer(self, lambda req: response(200))
+        r = self.http("get", "-H", "X-One: 1", "-H", "X-Two:   two words  ", "-H", "User-Agent: tester/1",
+                      server.url())
+        self.assertSuccess(r)
+        (req,) = server.finish()
+        self.assertEqual(req.get("X-One"), "1")
+        self.assertEqual(req.get("X-Two"), "two words")
+        self.assertEqual(req.get("User-Agent"), "tester/1")
+        self.assertEqual(req.get("Accept"), "*/*")
+        self.assertEqual([k for k, _ in req.fields].count("User-Agent"), 1)
+
+    def test_post_data(self):
+        server = HttpServer(self, lambda req: response(200, req.method.encode() + b" " + req.body))
+        r = self.http("request", "POST", server.url("/form"), "-d", "a=1&b=two")
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"POST a=1&b=two")
+        (req,) = server.finish()
+        self.assertEqual(req.get("Content-Length"), "9")
+
+    def test_data_file_from_stdin_and_from_a_file(self):
+        payload = binary_payload(MIB, salt=2)
+        server = HttpServer(self, lambda req: response(200, sha(req.body).encode()), connections=2)
+        r = self.http("request", "PUT", server.url("/up"), "--data-file", "-", input=payload)
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, sha(payload).encode())
+        with tempfile.TemporaryDirectory(prefix="wire-http-cli-") as d:
+            path = os.path.join(d, "in.bin")
+            with open(path, "wb") as f:
+                f.write(payload[:1000])
+            r = self.http("request", "POST", server.url("/up"), "--data-file", path)
+            self.assertSuccess(r)
+            self.assertEqual(r.stdout, sha(payload[:1000]).encode())
+        requests = server.finish()
+        self.assertEqual([req.get("Content-Length") for req in requests], [str(MIB), "1000"])
+
+    def test_data_and_data_file_exclude_each_other(self):
+        r = self.http("request", "POST", "http://127.0.0.1:1/", "-d", "x", "--data-file", "-")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(b"excludes", r.stderr)
+
+    def test_header_injection_is_refused_before_sending(self):
+        for header in ("X-A: a\r\nInjected: 1", "X-A: a\nInjected: 1", "X A: b"):
+            server = HttpServer(self, lambda req: response(200))
+            r = self.http("get", "-H", header, server.url())
+            self.assertFailure(r, b"wire: ")
+            server.finish()
+            self.assertEqual(server.raw, [b""] if server.raw else [])  # connected at most, nothing sent
+            self.assertEqual(server.requests, [])
+
+    # --- redirects
+
+    def test_307_resends_the_body_303_drops_it(self):
+        def handler(req):
+            if req.target == "/307":
+                return response(307, fields=["Location: /echo"])
+            if req.target == "/303":
+                return response(303, fields=["Location: /echo"])
+            return response(200, f"{req.method} {req.body.decode()}".encode())
+        server = HttpServer(self, handler, connections=2)
+        r = self.http("request", "POST", server.url("/307"), "-d", "payload", "-H", "Content-Type: text/plain")
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"POST payload")
+        r = self.http("request", "POST", server.url("/303"), "-d", "payload", "-H", "Content-Type: text/plain")
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"GET ")
+        first, resent, second, dropped = server.finish()
+        self.assertEqual(resent.get("Content-Type"), "text/plain")
+        self.assertEqual(dropped.get("Content-Length"), None)
+        self.assertEqual(dropped.get("Content-Type"), None)
+        self.assertEqual([req.connection for req in (first, resent, second, dropped)], [0, 0, 1, 1])
+
+    def test_credentials_are_not_sent_to_another_origin(self):
+        other = HttpServer(self, lambda req: response(200, b"other"))
+        server = HttpServer(self, lambda req: response(302, fields=[f"Location: {other.url('/landing')}"]))
+        r = self.http("get", "-H", "Authorization: Basic c2VjcmV0", "-H", "Cookie: id=1", "-H", "X-Kept: yes",
+                      server.url("/start"))
+        self.assertSuccess(r)
+        self.assertEqual(r.stdout, b"other")
+        (start,) = server.finish()
+        (landing,) = other.finish()
+        self.assertEqual(start.get("Authorization"), "Basic c2VjcmV0")
+        self.assertIsNone(landing.get("Authorization"))
+        self.assertIsNone(landing.get("Cookie"))
+        self.assertEqual(landing.get("X-Kept"), "yes")
+
+    # --- misbehaving servers
+
+    def test_garbage_response_is_one_line(self):
+        server = HttpServer(self, lambda req: b"garbage\r\n\r\n")
+        r = self.http("get", server.url())
+        self.assertFailure(r, f"wire: HTTP response from 127.0.0.1:{server.port}: ".encode())
+
+    def test_timeout_ends_a_silent_server(self):
+        server = HttpServer(self, lambda req: None)
+        started = time.monotonic()
+        r = self.http("get", "--timeout", "0.5", server.url())
+        took = time.monotonic() - started
+        self.assertFailure(r, b"wire: " + server.url().encode() + b": no complete response within 0.5 s: ")
+        self.assertLess(took, 10)
+        server.finish()
+
+    def test_timeout_ends_a_body_that_never_ends(self):
+        class Stalling(HttpServer):
+            def _session(self, conn, n):
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\npartial")
+                while conn.recv(65536):  # until the client gives up
+                    pass
+
+        server = Stalling(self, None)
+        started = time.monotonic()
+        r = self.http("get", "--timeout", "0.5", server.url())
+        took = time.monotonic() - started
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, b"partial")  # what came was written, as curl does
+        self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+        self.assertIn(b"no complete response within 0.5 s: ", r.stderr)
+        self.assertLess(took, 10)
+        server.finish()
+
+    def test_truncated_body_is_an_error(self):
+        class Truncating(HttpServer):
+            def _session(self, conn, n):
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+
+        server = Truncating(self, None)
+        r = self.http("get", server.url())
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, b"only this")
+        self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+        self.assertIn(f"HTTP response from 127.0.0.1:{server.port}".encode(), r.stderr)
+        server.finish()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

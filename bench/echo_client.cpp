@@ -58,7 +58,11 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_common.hpp"
+
 namespace {
+
+using namespace bench;
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -74,7 +78,11 @@ struct Options {
   double timeout = 60.0;  // for establishing the connections
 };
 
-[[noreturn]] void usage(const char* why = nullptr) {
+}  // namespace
+
+const char* const bench::program_name = "echo_client";
+
+[[noreturn]] void bench::usage(const char* why) {
   if (why) std::fprintf(stderr, "echo_client: %s\n", why);
   std::fprintf(stderr,
                "usage: echo_client --port P [--host A] [--connections N] [--size M]\n"
@@ -84,24 +92,7 @@ struct Options {
   std::exit(2);
 }
 
-double parse_double(const char* s, const char* name, double lo, double hi) {
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(s, &end);
-  if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-    usage((std::string("bad value for ") + name + ": " + s).c_str());
-  }
-  return v;
-}
-
-long parse_long(const char* s, const char* name, long lo, long hi) {
-  long v = 0;
-  auto [p, ec] = std::from_chars(s, s + std::strlen(s), v);
-  if (ec != std::errc() || *p || v < lo || v > hi) {
-    usage((std::string("bad value for ") + name + ": " + s).c_str());
-  }
-  return v;
-}
+namespace {
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -140,117 +131,6 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-std::int64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Log-linear histogram of nanoseconds: exact below 128 ns, then 64 buckets
-// per power of two (relative error under 1/64).
-class Histogram {
- public:
-  void add(std::uint64_t v) {
-    ++buckets_[index(v)];
-    ++count_;
-  }
-  void clear() {
-    buckets_.fill(0);
-    count_ = 0;
-  }
-  std::uint64_t count() const { return count_; }
-  // Value at quantile q (0..1], as the middle of its bucket.
-  double quantile(double q) const {
-    if (count_ == 0) return 0;
-    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
-    rank = std::clamp<std::uint64_t>(rank, 1, count_);
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < buckets_.size(); ++i) {
-      seen += buckets_[i];
-      if (seen >= rank) return middle(i);
-    }
-    return middle(buckets_.size() - 1);
-  }
-
- private:
-  static constexpr int kSubBits = 6;  // 64 buckets per power of two
-  static constexpr std::size_t kBuckets = 128 + (64 - 7) * 64;
-  static std::size_t index(std::uint64_t v) {
-    if (v < 128) return static_cast<std::size_t>(v);
-    int b = 63 - __builtin_clzll(v);  // >= 7
-    int shift = b - kSubBits;
-    auto top = static_cast<std::size_t>(v >> shift);  // in [64, 128)
-    return 128 + static_cast<std::size_t>(b - 7) * 64 + (top - 64);
-  }
-  static double middle(std::size_t i) {
-    if (i < 128) return static_cast<double>(i);
-    std::size_t b = 7 + (i - 128) / 64;
-    std::size_t top = 64 + (i - 128) % 64;
-    int shift = static_cast<int>(b) - kSubBits;
-    double lo = std::ldexp(static_cast<double>(top), shift);
-    double width = std::ldexp(1.0, shift);
-    return lo + width / 2;
-  }
-  std::array<std::uint64_t, kBuckets> buckets_{};
-  std::uint64_t count_ = 0;
-};
-
-// CPU time of a process (all its threads) in microseconds, or -1.
-double process_cpu_us(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!in || !std::getline(in, line)) return -1;
-  auto close = line.rfind(')');  // the command name may hold spaces and parens
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(line.substr(close + 2));
-  // After the name: state(3) ppid pgrp session tty_nr tpgid flags minflt
-  // cminflt majflt cmajflt utime(14) stime(15).
-  std::string skip;
-  for (int f = 3; f <= 13; ++f) fields >> skip;
-  unsigned long long utime = 0, stime = 0;
-  if (!(fields >> utime >> stime)) return -1;
-  return static_cast<double>(utime + stime) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Busy CPU time of the whole machine in microseconds (all cores: user, nice,
-// system, irq, softirq and steal from /proc/stat), or -1.
-double machine_busy_us() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                     steal = 0;
-  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
-      cpu != "cpu") {
-    return -1;
-  }
-  return static_cast<double>(user + nice + system + irq + softirq + steal) * 1e6 /
-         static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double self_cpu_us() {
-  rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  auto us = [](timeval t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
-  return us(ru.ru_utime) + us(ru.ru_stime);
-}
-
-sockaddr_storage resolve(const Options& o, socklen_t& len) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &res);
-  if (rc != 0 || !res) {
-    std::fprintf(stderr, "echo_client: cannot resolve %s: %s\n", o.host.c_str(), gai_strerror(rc));
-    std::exit(1);
-  }
-  sockaddr_storage ss{};
-  std::memcpy(&ss, res->ai_addr, res->ai_addrlen);
-  len = res->ai_addrlen;
-  freeaddrinfo(res);
-  return ss;
-}
-
 void set_timeouts(int fd, std::int64_t ns) {
   ns = std::max<std::int64_t>(ns, 1'000'000);
   timeval tv{static_cast<time_t>(ns / 1'000'000'000), static_cast<suseconds_t>(ns % 1'000'000'000 / 1000)};
@@ -283,7 +163,7 @@ void on_signal(int) { g_stop = 1; }
 
 int run_idle(const Options& o) {
   socklen_t len = 0;
-  auto addr = resolve(o, len);
+  auto addr = resolve(o.host, o.port, len);
   const std::int64_t deadline = now_ns() + static_cast<std::int64_t>(o.timeout * 1e9);
   std::vector<int> fds;
   fds.reserve(static_cast<std::size_t>(o.idle));
@@ -418,7 +298,7 @@ struct Conn {
 
 int run_load(const Options& o) {
   socklen_t len = 0;
-  auto addr = resolve(o, len);
+  auto addr = resolve(o.host, o.port, len);
   const std::size_t m = o.size;
   const auto n_conns = static_cast<std::size_t>(o.connections);
   std::vector<Conn> conns(n_conns);
@@ -571,7 +451,7 @@ struct Slot {
 
 int run_reconnect(const Options& o) {
   socklen_t len = 0;
-  auto addr = resolve(o, len);
+  auto addr = resolve(o.host, o.port, len);
   const std::size_t m = o.size;
   const auto n_slots = static_cast<std::size_t>(o.connections);
   std::vector<Slot> slots(n_slots);

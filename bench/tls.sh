@@ -101,52 +101,12 @@ WIRE=${WIRE:-$BUILD_DIR/tools/wire/wire}
 WIRE_B=${WIRE_B:-}
 NGINX=${NGINX:-/usr/sbin/nginx}
 NGINX_STREAM=/usr/lib/nginx/modules/ngx_stream_module.so
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/wire-tls-bench.XXXXXX")
-RESULTS=$WORK/results.tsv
-: >"$RESULTS"
-
-# --- processes we started, stopped by PID on any exit ---------------------
-STARTED=()
-stop_pid() {
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do  # up to 5 s for a graceful shutdown
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "tls.sh: PID $pid still running after SIGTERM, sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-# shellcheck disable=SC2317  # run by the EXIT trap
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do stop_pid "$pid"; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_init tls
 
 # --- build ------------------------------------------------------------------
-if [ "$BUILD" = 1 ]; then
-  echo "== building ($BUILD_DIR, Release, -O2)"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DWIRE_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release \
-    -DWIRE_BUILD_TESTS=OFF -DWIRE_BUILD_EXAMPLES=OFF \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
-    >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; exit 1; }
-  ninja -C "$BUILD_DIR" tls_client openssl_echo epoll_echo >"$WORK/ninja.log" 2>&1 ||
-    { cat "$WORK/ninja.log" >&2; exit 1; }
-  # wire's own targets may be mid-edit: a failure skips wire, not the peers.
-  if [ "$WIRE" = "$BUILD_DIR/tools/wire/wire" ] &&
-    ! ninja -C "$BUILD_DIR" wire_cli >"$WORK/ninja-wire.log" 2>&1; then
-    echo "tls.sh: the wire tool does not build; wire is skipped. Last lines:" >&2
-    tail -n 15 "$WORK/ninja-wire.log" >&2
-    rm -f "$WIRE"
-  fi
-fi
+if [ "$BUILD" = 1 ]; then bench_build tls_client openssl_echo epoll_echo; fi
 [ -x "$CLIENT" ] || { echo "tls.sh: no $CLIENT (run without --no-build)" >&2; exit 1; }
 
 # --- keys: the same certificate and key for every server --------------------

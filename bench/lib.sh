@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+# What bench/*.sh share, sourced from the repository's root after BUILD_DIR
+# and WIRE are set: a work directory, the processes started (stopped by PID on
+# any exit), and the build.
+
+# bench_init NAME: $WORK (removed on exit), $RESULTS, the STARTED list and the traps.
+bench_init() {
+  BENCH_NAME=$1
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/wire-$BENCH_NAME-bench.XXXXXX")
+  RESULTS=$WORK/results.tsv
+  : >"$RESULTS"
+  STARTED=()
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# stop_pid PID: SIGTERM, up to 5 s to go, then SIGKILL; only our own children.
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do  # up to 5 s for a graceful shutdown
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$BENCH_NAME.sh: PID $pid still running after SIGTERM, sending SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317  # run by the EXIT trap
+bench_cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do stop_pid "$pid"; done
+  rm -rf "$WORK"
+}
+
+# bench_build TARGET...: configures $BUILD_DIR (Release, -O2) and builds the
+# targets (the client and the peers: a failure stops the run), then the wire
+# tool if $WIRE is this build's (a failure only skips wire: it may be mid-edit).
+bench_build() {
+  echo "== building ($BUILD_DIR, Release, -O2)"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DWIRE_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release \
+    -DWIRE_BUILD_TESTS=OFF -DWIRE_BUILD_EXAMPLES=OFF \
+    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
+    >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; exit 1; }
+  ninja -C "$BUILD_DIR" "$@" >"$WORK/ninja.log" 2>&1 || { cat "$WORK/ninja.log" >&2; exit 1; }
+  if [ "$WIRE" = "$BUILD_DIR/tools/wire/wire" ] &&
+    ! ninja -C "$BUILD_DIR" wire_cli >"$WORK/ninja-wire.log" 2>&1; then
+    echo "$BENCH_NAME.sh: the wire tool does not build; wire is skipped. Last lines:" >&2
+    tail -n 15 "$WORK/ninja-wire.log" >&2
+    rm -f "$WIRE"
+  fi
+}

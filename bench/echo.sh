@@ -214,23 +214,7 @@ esac
 # waiting (up to 10 s, 30 s in all) for the machine to quiet down; the least
 # disturbed attempt is kept.
 FAILED=0
-QUIET_BUDGET=30  # seconds, for the whole run
-# wait_quiet: polls the machine's busy CPU (our servers are all stopped, so
-# any is someone else's) in 0.5 s samples until it falls under MAX_OTHER.
-wait_quiet() {
-  local waited=0 b0 b1 pct hz
-  hz=$(getconf CLK_TCK)
-  while [ "$waited" -lt 20 ] && [ "$QUIET_BUDGET" -gt 0 ]; do
-    b0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    sleep 0.5
-    b1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    pct=$(( (b1 - b0) * 200 / hz ))
-    [ "$pct" -le "${MAX_OTHER%.*}" ] && return 0
-    waited=$((waited + 1))
-    [ $((waited % 2)) -eq 0 ] && QUIET_BUDGET=$((QUIET_BUDGET - 1))
-  done
-  return 0
-}
+QUIET_BUDGET=30  # seconds of wait_quiet (bench/lib.sh), for the whole run
 # server_failed NAME LABEL ROUND: wire that does not start (the runtime is
 # being written) is skipped for the rest of the run; a peer that does not
 # start is a failure.

@@ -287,21 +287,7 @@ echo "== server on core $SERVER_CPU, client on core $CLIENT_CPU; TLS 1.3 $TLS_SU
 
 # --- rounds ---------------------------------------------------------------------
 FAILED=0
-QUIET_BUDGET=30  # seconds, for the whole run
-wait_quiet() {
-  local waited=0 b0 b1 pct hz
-  hz=$(getconf CLK_TCK)
-  while [ "$waited" -lt 20 ] && [ "$QUIET_BUDGET" -gt 0 ]; do
-    b0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    sleep 0.5
-    b1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)
-    pct=$(( (b1 - b0) * 200 / hz ))
-    [ "$pct" -le "${MAX_OTHER%.*}" ] && return 0
-    waited=$((waited + 1))
-    [ $((waited % 2)) -eq 0 ] && QUIET_BUDGET=$((QUIET_BUDGET - 1))
-  done
-  return 0
-}
+QUIET_BUDGET=30  # seconds of wait_quiet (bench/lib.sh), for the whole run
 
 client_timeout=$(python3 -c "import math; print(math.ceil($WARMUP + $DURATION) + 60)")
 # run_one NAME TEST KEY ROUND: the best of up to RETRIES+1 attempts, into RESULTS.

@@ -9,8 +9,8 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake ninja-build make pkg-config
-  # libraries: CLI parsing, TLS
-  libcli11-dev libssl-dev
+  # libraries: CLI parsing, TLS, gzip/deflate
+  libcli11-dev libssl-dev zlib1g-dev
   # HTTP/1.1 parsing: llhttp's generated C sources (/usr/share/llhttp), compiled into wire::http
   node-llhttp
   # tests
@@ -23,6 +23,9 @@ packages=(
   libboost-dev util-linux
   # real peers the tests and benchmarks start: openssl s_server/s_client, nginx (stream TLS)
   openssl ca-certificates nginx libnginx-mod-stream
+  # HTTP client benchmark (bench/http_get.sh): the peers libcurl, POCO, cpp-httplib and the
+  # curl CLI; GNU time for peak RSS
+  libcurl4-openssl-dev libpoco-dev libcpp-httplib-dev curl time
 )
 
 missing=()

@@ -3,6 +3,7 @@
 // serializer).
 #pragma once
 
+#include "wire/http/client.hpp"
 #include "wire/http/connection.hpp"
 #include "wire/http/error.hpp"
 #include "wire/http/headers.hpp"

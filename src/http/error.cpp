@@ -57,6 +57,8 @@ class HttpCategory final : public std::error_category {
         return "connection closed before the end of the body";
       case Errc::data_after_close:
         return "data after the message that closes the connection";
+      case Errc::bad_content_encoding:
+        return "the body does not decode as its Content-Encoding says";
     }
     return "unknown HTTP error " + std::to_string(value);
   }

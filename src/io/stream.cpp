@@ -263,6 +263,16 @@ net::Socket Stream::release_socket() noexcept {
   return socket;
 }
 
+bool Stream::readable_now() const noexcept {
+  if (fd_ < 0) return true;
+  std::byte probe;
+  ssize_t n;
+  do {
+    n = ::recv(fd_, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
 void Stream::set_no_delay(bool on) noexcept {
   int value = on ? 1 : 0;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &value, sizeof value);

@@ -397,10 +397,12 @@ TEST_F(NginxTest, CliIncludePrintsTheHead) {
 TEST_F(NginxTest, CliSendsHeaders) {
   auto r = wire_http({"get", nginx.url("/headers"), "-H", "X-Test: hello there"});
   ASSERT_TRUE(succeeded(r));
-  EXPECT_EQ(r.out, "x-test=hello there\nuser-agent=wire/" WIRE_VERSION_STRING "\naccept=*/*\naccept-encoding=\n");
+  // The client asks for compressed bodies and decodes them (unless told an Accept-Encoding).
+  EXPECT_EQ(r.out, "x-test=hello there\nuser-agent=wire/" WIRE_VERSION_STRING
+                   "\naccept=*/*\naccept-encoding=gzip, deflate\n");
   r = wire_http({"get", nginx.url("/headers"), "-H", "User-Agent: mine", "-H", "Accept: text/plain"});
   ASSERT_TRUE(succeeded(r));
-  EXPECT_EQ(r.out, "x-test=\nuser-agent=mine\naccept=text/plain\naccept-encoding=\n");
+  EXPECT_EQ(r.out, "x-test=\nuser-agent=mine\naccept=text/plain\naccept-encoding=gzip, deflate\n");
 }
 
 TEST_F(NginxTest, CliGzipBytesWhenAskedFor) {
@@ -458,7 +460,8 @@ TEST_F(NginxTest, CliMaxRedirectsZeroPrintsTheRedirect) {
 TEST_F(NginxTest, CliRedirectLoopFails) {
   auto r = wire_http({"get", nginx.url("/loop")});
   EXPECT_TRUE(failed(r, {}));
-  EXPECT_EQ(r.err, "wire: more than 10 redirects (last to " + nginx.url("/loop") + ")\n");
+  EXPECT_EQ(r.err, "wire: " + nginx.url("/loop") + ": more than 10 redirects (the last to " +
+                       nginx.url("/loop") + ")\n");
   r = wire_http({"get", "--max-redirects", "3", nginx.url("/loop")});
   EXPECT_TRUE(failed(r, {"more than 3 redirects"}));
 }

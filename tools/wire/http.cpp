@@ -66,7 +66,7 @@ http::Headers parse_headers(const std::vector<std::string>& lines) {
   return headers;
 }
 
-// Where the body goes: stdout or a file, with a progress bar on a terminal.
+// Where the body goes: stdout or a file; a progress bar on a terminal for files.
 class Sink {
  public:
   explicit Sink(const std::string& path) {
@@ -76,8 +76,9 @@ class Sink {
       out_ = std::fopen(path.c_str(), "wb");
       if (!out_) throw std::system_error(errno, std::generic_category(), "cannot write " + path);
       owned_ = true;
-      progress_ = ::isatty(STDERR_FILENO) == 1;
+      show_progress_ = ::isatty(STDERR_FILENO) == 1;
     }
+    started_ = std::chrono::steady_clock::now();
   }
   ~Sink() {
     if (owned_) std::fclose(out_);
@@ -85,36 +86,34 @@ class Sink {
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  void expect(std::optional<std::uint64_t> total) {
-    total_ = total;
-    written_ = 0;
-    started_ = std::chrono::steady_clock::now();
-  }
   void write(const void* data, std::size_t n) {
     if (std::fwrite(data, 1, n, out_) != n) {
       throw std::system_error(errno, std::generic_category(), "writing the body");
     }
-    written_ += n;
-    if (progress_) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - shown_ > 100ms) {
-        shown_ = now;
-        show(false);
-      }
+  }
+  // Bytes received so far (before any decoding) against Content-Length.
+  void progress(std::uint64_t received, std::optional<std::uint64_t> total) {
+    received_ = received;
+    total_ = total;
+    if (!show_progress_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - shown_ > 100ms) {
+      shown_ = now;
+      show(false);
     }
   }
   void finish() {
     if (std::fflush(out_) != 0) throw std::system_error(errno, std::generic_category(), "writing the body");
-    if (progress_) show(true);
+    if (show_progress_ && received_ > 0) show(true);
   }
 
  private:
   void show(bool last) const {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    double mib = static_cast<double>(written_) / (1 << 20);
+    double mib = static_cast<double>(received_) / (1 << 20);
     char line[160];
     if (total_ && *total_ > 0) {
-      double pct = 100.0 * static_cast<double>(written_) / static_cast<double>(*total_);
+      double pct = 100.0 * static_cast<double>(received_) / static_cast<double>(*total_);
       std::snprintf(line, sizeof line, "\r%8.1f MiB of %.1f MiB  %5.1f%%  %7.1f MiB/s", mib,
                     static_cast<double>(*total_) / (1 << 20), pct, seconds > 0 ? mib / seconds : 0.0);
     } else {
@@ -126,92 +125,43 @@ class Sink {
 
   std::FILE* out_ = nullptr;
   bool owned_ = false;
-  bool progress_ = false;
+  bool show_progress_ = false;
+  std::uint64_t received_ = 0;
   std::optional<std::uint64_t> total_;
-  std::uint64_t written_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point shown_;
 };
 
-bool same_origin(const http::Url& a, const http::Url& b) {
-  return a.scheme() == b.scheme() && a.host() == b.host() && a.port() == b.port();
-}
-
-std::string origin_of(const http::Url& u) { return u.scheme() + "://" + u.authority(); }
-
 io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
-  http::ConnectionOptions copt;
-  copt.connect_timeout = std::chrono::milliseconds(static_cast<long long>(o.connect_timeout * 1000));
+  http::ClientOptions options;
+  options.connection.connect_timeout =
+      std::chrono::milliseconds(static_cast<long long>(o.connect_timeout * 1000));
   if (o.insecure || !o.cacert.empty()) {
     auto ctx = tls::Context::client(o.cacert.empty() ? tls::Trust::system : tls::Trust::added_only);
     if (!o.cacert.empty()) ctx.add_ca_file(o.cacert);
     if (o.insecure) ctx.set_insecure(true);
     ctx.set_alpn({"http/1.1"});
-    copt.tls = ctx;
+    options.connection.tls = ctx;
   }
-  http::Url url = http::Url::parse_http(o.url);
-  std::string method = o.method;
-  std::string body = o.has_data ? read_data(o) : std::string();
-  http::Headers extra = parse_headers(o.headers);
-  if (!extra.contains("User-Agent")) extra.add("User-Agent", "wire/" WIRE_VERSION_STRING);
-  if (!extra.contains("Accept")) extra.add("Accept", "*/*");
+  options.max_redirects = o.max_redirects;
+  http::AsyncClient client(options);
 
-  std::optional<http::AsyncConnection> conn;
-  http::Url conn_url;
-  for (int redirects = 0;; ++redirects) {
-    if (conn && !(same_origin(conn_url, url) && conn->reusable())) conn.reset();
-    if (!conn) {
-      conn.emplace(co_await http::AsyncConnection::open(url.scheme(), url.host(), url.port(), copt));
-      conn_url = url;
-    }
-    http::Request request{method, url.target(), extra};
-    co_await conn->send_request(std::move(request), body);
-    const http::Response& r = co_await conn->read_response_head();
-    int status = r.status;
-    bool redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) &&
-                    r.headers.contains("Location") && o.max_redirects > 0;
-    if (redirect) {
-      if (redirects >= o.max_redirects) {
-        throw std::runtime_error("more than " + std::to_string(o.max_redirects) + " redirects (last to " +
-                                 std::string(*r.headers.get("Location")) + ")");
-      }
-      http::Url next = http::resolve(url, *r.headers.get("Location"));
-      if (next.scheme() != "http" && next.scheme() != "https") {
-        throw std::runtime_error("redirect to a URL that is not http or https: " + next.str());
-      }
-      if (o.include) {
-        std::string head = http::encode_head(r);
-        sink.write(head.data(), head.size());
-      }
-      std::vector<std::byte> skip(16 * 1024);
-      while (co_await conn->read_body(skip) > 0) {
-      }
-      // 303, and 301/302 after a POST, become GET without a body (RFC 9110 15.4).
-      if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
-        if (method != "HEAD") method = "GET";
-        body.clear();
-        extra.remove("Content-Type");
-      }
-      // Credentials and cookies are not for another origin.
-      if (origin_of(next) != origin_of(url)) {
-        extra.remove("Authorization");
-        extra.remove("Cookie");
-      }
-      url = std::move(next);
-      continue;
-    }
+  http::RequestOptions request;
+  request.headers = parse_headers(o.headers);
+  if (o.has_data) request.body = read_data(o);
+  request.on_head = [&](const http::Response& head) {
     if (o.include) {
-      std::string head = http::encode_head(r);
-      sink.write(head.data(), head.size());
+      std::string text = http::encode_head(head);
+      sink.write(text.data(), text.size());
     }
-    std::optional<std::uint64_t> length;
-    if (auto cl = r.headers.get("Content-Length")) length = std::stoull(std::string(*cl));
-    sink.expect(length);
-    std::vector<std::byte> chunk(64 * 1024);
-    while (std::size_t n = co_await conn->read_body(chunk)) sink.write(chunk.data(), n);
-    sink.finish();
-    co_return status;
-  }
+  };
+  request.sink = [&](std::span<const std::byte> data) { sink.write(data.data(), data.size()); };
+  request.progress = [&](std::uint64_t received, std::optional<std::uint64_t> total) {
+    sink.progress(received, total);
+  };
+  http::Reply reply = co_await client.request(o.method, o.url, std::move(request));
+  sink.finish();
+  co_return reply.status;
 }
 
 void run_http(const HttpOptions& o) {

@@ -34,6 +34,7 @@ enum class Errc {
   truncated_head,      ///< the stream ended inside a message head
   truncated_body,      ///< the stream ended inside a body whose length was framed
   data_after_close,    ///< bytes after a message that ends the connection (Connection: close)
+  bad_content_encoding,  ///< a gzip or deflate body that does not decode (the client's decoder)
 };
 
 /// The category of wire::http::Errc values; its name() is "http".

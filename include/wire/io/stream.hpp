@@ -249,6 +249,10 @@ class Stream {
   Task<void> sendfile(int in_fd, long long offset, std::size_t count);
 
   void shutdown_write() noexcept;
+  /// Whether a read would return at once (data, end of file or an error) —
+  /// without reading or waiting. A pooled idle connection for which this is
+  /// true was closed by the peer (or got bytes nobody asked for): not reusable.
+  bool readable_now() const noexcept;
   /// TCP_NODELAY: small writes go out at once (request/response protocols).
   void set_no_delay(bool on) noexcept;
   /// Detaches from the loop and closes. The destructor does this too.

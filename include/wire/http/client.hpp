@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// wire::http::Client and AsyncClient: requests by URL, with a connection pool,
+// redirects, gzip/deflate, basic auth and a whole-request deadline.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wire/http/connection.hpp"
+#include "wire/http/headers.hpp"
+#include "wire/http/url.hpp"
+#include "wire/io/task.hpp"
+
+namespace wire::io {
+class Loop;
+}
+
+namespace wire::http {
+
+struct ClientOptions {
+  /// TLS context, connect timeout, per-read/write timeout, response limits.
+  ConnectionOptions connection;
+  /// Idle keep-alive connections kept per origin (scheme://host:port).
+  std::size_t max_idle_per_origin = 4;
+  /// Redirects followed (301, 302, 303, 307, 308); 0 returns the redirect itself.
+  int max_redirects = 10;
+  /// Ask for gzip and deflate and decode them (unless a request sets its own Accept-Encoding).
+  bool decompress = true;
+  /// The whole request, redirects and body included, like curl's --max-time.
+  std::optional<std::chrono::milliseconds> timeout;
+  /// A body read into Reply::body larger than this is an error (wire::Errc::limit_exceeded).
+  std::size_t max_body = std::size_t(1) << 30;
+  std::string user_agent;  ///< empty: "wire/<version>"
+};
+
+/// A complete response.
+struct Reply {
+  int status = 0;
+  std::string reason;
+  Headers headers;
+  std::string body;  ///< decoded; empty when RequestOptions::sink took it
+  Url url;           ///< where it came from, after redirects
+  int redirects = 0;
+  bool ok() const noexcept { return status >= 200 && status < 300; }
+};
+
+struct RequestOptions {
+  Headers headers;
+  std::string body;
+  /// user and password for basic auth (else the URL's userinfo, if any).
+  std::optional<std::pair<std::string, std::string>> basic_auth;
+  /// Streams the (decoded) body here instead of into Reply::body.
+  std::function<void(std::span<const std::byte>)> sink;
+  /// Called as the body arrives: bytes so far, and Content-Length if known.
+  std::function<void(std::uint64_t, std::optional<std::uint64_t>)> progress;
+  /// Called with each response head, redirects included (for `wire http get -i`).
+  std::function<void(const Response&)> on_head;
+};
+
+/// Requests by URL on the current wire::io loop, with keep-alive connections
+/// pooled per origin. An idempotent request (GET, HEAD, PUT, DELETE, OPTIONS)
+/// that finds its pooled connection closed by the server is sent again once on
+/// a fresh one; POST and PATCH are not. Authorization and Cookie never follow a
+/// redirect to another origin. Use one AsyncClient from one loop.
+///   wire::http::AsyncClient client;
+///   Reply r = co_await client.get("https://example.com/");
+class AsyncClient {
+ public:
+  explicit AsyncClient(ClientOptions options = {});
+  AsyncClient(AsyncClient&&) noexcept;
+  AsyncClient& operator=(AsyncClient&&) noexcept;
+  ~AsyncClient();
+
+  io::Task<Reply> request(std::string method, std::string url, RequestOptions options = {});
+  io::Task<Reply> get(std::string url, RequestOptions options = {}) {
+    return request("GET", std::move(url), std::move(options));
+  }
+  io::Task<Reply> head(std::string url, RequestOptions options = {}) {
+    return request("HEAD", std::move(url), std::move(options));
+  }
+  io::Task<Reply> post(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("POST", std::move(url), std::move(options));
+  }
+  io::Task<Reply> put(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("PUT", std::move(url), std::move(options));
+  }
+  io::Task<Reply> patch(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("PATCH", std::move(url), std::move(options));
+  }
+  io::Task<Reply> del(std::string url, RequestOptions options = {}) {
+    return request("DELETE", std::move(url), std::move(options));
+  }
+
+  /// Idle pooled connections, over all origins.
+  std::size_t idle_connections() const noexcept;
+  /// Connections opened so far (a pooled one reused does not count).
+  std::size_t connections_opened() const noexcept;
+  void close_idle() noexcept;
+
+ private:
+  struct Impl;
+  io::Task<Reply> request_once(std::string method, std::string url, RequestOptions& options);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The blocking form, on a loop of its own (the same implementation).
+///   wire::http::Client client;
+///   auto r = client.get("https://example.com/");
+///   std::cout << r.status << "\n" << r.body;
+class Client {
+ public:
+  explicit Client(ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Reply request(std::string method, std::string url, RequestOptions options = {});
+  Reply get(std::string url, RequestOptions options = {}) {
+    return request("GET", std::move(url), std::move(options));
+  }
+  Reply head(std::string url, RequestOptions options = {}) {
+    return request("HEAD", std::move(url), std::move(options));
+  }
+  Reply post(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("POST", std::move(url), std::move(options));
+  }
+  Reply put(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("PUT", std::move(url), std::move(options));
+  }
+  Reply patch(std::string url, std::string body, RequestOptions options = {}) {
+    options.body = std::move(body);
+    return request("PATCH", std::move(url), std::move(options));
+  }
+  Reply del(std::string url, RequestOptions options = {}) {
+    return request("DELETE", std::move(url), std::move(options));
+  }
+  AsyncClient& async() noexcept;
+
+ private:
+  std::unique_ptr<io::Loop> loop_;
+  std::unique_ptr<AsyncClient> client_;
+};
+
+}  // namespace wire::http

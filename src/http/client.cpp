@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+#include "wire/http/client.hpp"
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include <array>
+#include <exception>
+#include <stdexcept>
+
+#include "wire/error.hpp"
+#include "wire/http/error.hpp"
+#include "wire/io/loop.hpp"
+#include "wire/io/timeout.hpp"
+#include "wire/version.hpp"
+
+namespace wire::http {
+namespace {
+
+bool idempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS" || method == "TRACE";
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// What a pooled connection the server closed while it sat idle fails with.
+bool stale_connection_error(std::error_code ec) {
+  return ec == wire::Errc::unexpected_eof || ec == std::errc::connection_reset ||
+         ec == std::errc::broken_pipe || ec == std::errc::not_connected;
+}
+
+// scheme://host:port, without userinfo: what the pool and the credentials rule key on.
+std::string origin_of(const Url& url) {
+  const std::string& host = url.host();
+  bool literal6 = host.find(':') != std::string::npos;
+  return url.scheme() + "://" + (literal6 ? "[" + host + "]" : host) + ":" + std::to_string(url.port());
+}
+
+std::string base64(std::string_view text) {
+  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// gzip or deflate (zlib-wrapped, or raw as some servers send it), streaming.
+class Inflater {
+ public:
+  Inflater(bool gzip, std::string where) : gzip_(gzip), where_(std::move(where)) {}
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
+  ~Inflater() {
+    if (started_) inflateEnd(&z_);
+  }
+
+  template <typename Out>
+  void feed(std::span<const std::byte> in, Out&& out) {
+    if (in.empty()) return;
+    if (!started_) start(in);
+    if (done_) return;  // anything after the end of the stream is ignored
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
+    z_.avail_in = static_cast<uInt>(in.size());
+    while (z_.avail_in > 0 && !done_) {
+      z_.next_out = reinterpret_cast<Bytef*>(buffer_.data());
+      z_.avail_out = static_cast<uInt>(buffer_.size());
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        done_ = true;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        fail(z_.msg ? z_.msg : "corrupt data");
+      }
+      std::size_t produced = buffer_.size() - z_.avail_out;
+      if (produced > 0) out(std::span<const std::byte>(buffer_.data(), produced));
+      if (rc == Z_BUF_ERROR && produced == 0) break;
+    }
+  }
+  void finish() {
+    if (started_ && !done_) fail("the body ends before the compressed stream does");
+  }
+
+ private:
+  void start(std::span<const std::byte> first) {
+    int window = 16 + MAX_WBITS;  // gzip
+    if (!gzip_) {
+      // RFC 9110's deflate is zlib-wrapped; some servers send raw deflate.
+      auto b0 = static_cast<unsigned>(first[0]);
+      bool zlib = first.size() < 2 || ((b0 & 0x0f) == 8 && ((b0 << 8) | static_cast<unsigned>(first[1])) % 31 == 0);
+      window = zlib ? MAX_WBITS : -MAX_WBITS;
+    }
+    if (inflateInit2(&z_, window) != Z_OK) fail("cannot start zlib");
+    started_ = true;
+  }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Error(Errc::bad_content_encoding,
+                where_ + ": the " + (gzip_ ? "gzip" : "deflate") + " body does not decode: " + why);
+  }
+
+  bool gzip_;
+  std::string where_;
+  z_stream z_{};
+  bool started_ = false;
+  bool done_ = false;
+  std::array<std::byte, 64 * 1024> buffer_{};
+};
+
+}  // namespace
+
+struct AsyncClient::Impl {
+  ClientOptions options;
+  std::map<std::string, std::vector<AsyncConnection>> idle;
+  std::size_t opened = 0;
+
+  // A connection to `url`'s origin: an idle one that is still good, or a new one.
+  io::Task<std::pair<AsyncConnection, bool>> acquire(const Url& url) {
+    auto it = idle.find(origin_of(url));
+    while (it != idle.end() && !it->second.empty()) {
+      AsyncConnection c = std::move(it->second.back());
+      it->second.pop_back();
+      tls::AnyStream& s = c.stream();
+      bool stale = !s.is_open() || s.plain().readable_now() ||
+                   (s.is_tls() && s.tls().engine().input_buffered() > 0);
+      if (!stale) co_return std::pair<AsyncConnection, bool>(std::move(c), true);
+      c.close();  // the server closed it (or sent what nobody asked for)
+    }
+    AsyncConnection fresh = co_await AsyncConnection::open(url.scheme(), url.host(), url.port(), options.connection);
+    ++opened;
+    co_return std::pair<AsyncConnection, bool>(std::move(fresh), false);
+  }
+
+  void release(const Url& url, AsyncConnection c) {
+    auto& pool = idle[origin_of(url)];
+    if (c.reusable() && pool.size() < options.max_idle_per_origin) {
+      pool.push_back(std::move(c));
+    } else {
+      c.close();
+    }
+  }
+};
+
+AsyncClient::AsyncClient(ClientOptions options) : impl_(std::make_unique<Impl>()) {
+  if (options.user_agent.empty()) options.user_agent = std::string("wire/") + WIRE_VERSION_STRING;
+  impl_->options = std::move(options);
+}
+AsyncClient::AsyncClient(AsyncClient&&) noexcept = default;
+AsyncClient& AsyncClient::operator=(AsyncClient&&) noexcept = default;
+AsyncClient::~AsyncClient() = default;
+
+std::size_t AsyncClient::idle_connections() const noexcept {
+  std::size_t n = 0;
+  for (auto& [origin, pool] : impl_->idle) n += pool.size();
+  return n;
+}
+std::size_t AsyncClient::connections_opened() const noexcept { return impl_->opened; }
+void AsyncClient::close_idle() noexcept {
+  for (auto& [origin, pool] : impl_->idle) {
+    for (auto& c : pool) c.close();
+  }
+  impl_->idle.clear();
+}
+
+io::Task<Reply> AsyncClient::request(std::string method, std::string url, RequestOptions options) {
+  if (impl_->options.timeout) {
+    try {
+      co_return co_await io::with_timeout(request_once(method, url, options), *impl_->options.timeout);
+    } catch (const TimeoutError&) {
+      throw TimeoutError(method + " " + url + ": no complete response within " +
+                         std::to_string(impl_->options.timeout->count()) + " ms");
+    }
+  }
+  co_return co_await request_once(std::move(method), std::move(url), options);
+}
+
+io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_text, RequestOptions& o) {
+  Impl& d = *impl_;
+  Url url = Url::parse_http(url_text);
+  Headers headers = o.headers;
+  if (!headers.contains("User-Agent")) headers.add("User-Agent", d.options.user_agent);
+  if (!headers.contains("Accept")) headers.add("Accept", "*/*");
+  bool decode = d.options.decompress && !headers.contains("Accept-Encoding");
+  if (decode) headers.add("Accept-Encoding", "gzip, deflate");
+  if (!headers.contains("Authorization")) {
+    if (o.basic_auth) {
+      headers.add("Authorization", "Basic " + base64(o.basic_auth->first + ":" + o.basic_auth->second));
+    } else if (url.has_userinfo()) {
+      std::string credentials = percent_decode(url.username()) + ":" + percent_decode(url.password().value_or(""));
+      headers.add("Authorization", "Basic " + base64(credentials));
+    }
+  }
+  std::string body = o.body;
+
+  Reply reply;
+  for (int redirects = 0;; ++redirects) {
+    // Send, and read the head; a pooled connection the server closed meanwhile
+    // gets one more try on a fresh one, for a request that may be repeated.
+    std::optional<AsyncConnection> conn;
+    const Response* head = nullptr;
+    for (int attempt = 0;; ++attempt) {
+      auto [c, reused] = co_await d.acquire(url);
+      conn.emplace(std::move(c));
+      std::exception_ptr failure;
+      bool retry = false;
+      try {
+        co_await conn->send_request(Request{method, url.target(), headers}, body);
+        head = &static_cast<const Response&>(co_await conn->read_response_head());
+      } catch (const Error&) {
+        failure = std::current_exception();  // the server's answer was wrong: not retried
+      } catch (const std::system_error& e) {
+        failure = std::current_exception();
+        retry = reused && attempt == 0 && idempotent(method) && stale_connection_error(e.code());
+      }
+      if (!failure) break;
+      conn->close();
+      if (!retry) std::rethrow_exception(failure);
+    }
+    if (o.on_head) o.on_head(*head);
+
+    if (is_redirect(head->status) && head->headers.contains("Location") && d.options.max_redirects > 0) {
+      if (redirects >= d.options.max_redirects) {
+        throw Error(Errc::bad_message, url_text + ": more than " + std::to_string(d.options.max_redirects) +
+                                           " redirects (the last to " +
+                                           std::string(*head->headers.get("Location")) + ")");
+      }
+      Url next = resolve(url, *head->headers.get("Location"));
+      if (next.scheme() != "http" && next.scheme() != "https") {
+        throw Error(Errc::bad_message, url_text + ": redirect to a URL that is not http or https: " + next.str());
+      }
+      int status = head->status;
+      // Read a small body away to keep the connection; a big one is not worth it.
+      std::array<std::byte, 16 * 1024> skip;
+      std::size_t drained = 0;
+      while (drained <= 64 * 1024) {
+        std::size_t n = co_await conn->read_body(skip);
+        if (n == 0) break;
+        drained += n;
+      }
+      if (drained <= 64 * 1024) {
+        d.release(url, std::move(*conn));
+      } else {
+        conn->close();
+      }
+      // 303, and 301/302 after a POST, continue as GET without a body (RFC 9110 15.4).
+      if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
+        if (method != "HEAD") method = "GET";
+        body.clear();
+        headers.remove("Content-Type");
+        headers.remove("Content-Length");
+      }
+      // Credentials and cookies are for the origin they were given to.
+      if (origin_of(next) != origin_of(url)) {
+        headers.remove("Authorization");
+        headers.remove("Cookie");
+      }
+      url = std::move(next);
+      reply.redirects = redirects + 1;
+      continue;
+    }
+
+    reply.status = head->status;
+    reply.reason = head->reason;
+    reply.headers = head->headers;
+    reply.url = url;
+    std::optional<std::uint64_t> length;
+    if (auto cl = head->headers.get("Content-Length")) {
+      try {
+        length = std::stoull(std::string(*cl));
+      } catch (const std::exception&) {  // the parser has checked it; be safe
+      }
+    }
+    std::optional<Inflater> inflater;
+    if (decode) {
+      std::string coding(head->headers.get("Content-Encoding").value_or(""));
+      for (auto& ch : coding) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (coding == "gzip" || coding == "x-gzip") inflater.emplace(true, "response from " + conn->peer());
+      if (coding == "deflate") inflater.emplace(false, "response from " + conn->peer());
+    }
+    auto deliver = [&](std::span<const std::byte> data) {
+      if (o.sink) {
+        o.sink(data);
+        return;
+      }
+      if (reply.body.size() + data.size() > d.options.max_body) {
+        throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
+                                "response from " + conn->peer() + ": body larger than " +
+                                    std::to_string(d.options.max_body) + " bytes");
+      }
+      reply.body.append(reinterpret_cast<const char*>(data.data()), data.size());
+    };
+    std::vector<std::byte> chunk(64 * 1024);
+    std::uint64_t received = 0;
+    while (std::size_t n = co_await conn->read_body(chunk)) {
+      received += n;
+      std::span<const std::byte> data(chunk.data(), n);
+      if (inflater) {
+        inflater->feed(data, deliver);
+      } else {
+        deliver(data);
+      }
+      if (o.progress) o.progress(received, length);
+    }
+    if (inflater) inflater->finish();
+    d.release(url, std::move(*conn));
+    co_return reply;
+  }
+}
+
+// --- Client: the blocking form
+
+Client::Client(ClientOptions options)
+    : loop_(std::make_unique<io::Loop>()), client_(std::make_unique<AsyncClient>(std::move(options))) {}
+
+Client::~Client() {
+  client_.reset();  // its connections close before the loop they live on
+}
+
+Reply Client::request(std::string method, std::string url, RequestOptions options) {
+  return loop_->run(client_->request(std::move(method), std::move(url), std::move(options)));
+}
+
+AsyncClient& Client::async() noexcept { return *client_; }
+
+}  // namespace wire::http

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// wire::http::Client: the pool, retries, redirects, content decoding, basic auth,
+// limits and the whole-request deadline, against servers written here.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <string>
+
+#include "client_helpers.hpp"
+#include "wire/http/client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using wire::http::Client;
+using wire::http::ClientOptions;
+using wire::http::RequestOptions;
+using wire::test::http::Failure;
+using wire::test::http::RawServer;
+using wire::test::http::failure_of;
+using wire::test::http::is_failure;
+using wire::test::http::read_request;
+
+std::string url(const RawServer& s, std::string_view path) {
+  return "http://127.0.0.1:" + std::to_string(s.port()) + std::string(path);
+}
+
+std::string response(std::string_view body, std::string_view extra = {}) {
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         std::string(extra) + "\r\n" + std::string(body);
+}
+
+// zlib's compress2 with a gzip (31), zlib (15) or raw (-15) wrapper.
+std::string deflate(std::string_view text, int window_bits) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(compressBound(static_cast<uLong>(text.size())) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string text_body() {
+  std::string s;
+  for (int i = 0; i < 5000; ++i) s += "line " + std::to_string(i) + " of a compressible body\n";
+  return s;
+}
+
+TEST(PooledClient, KeepAliveRequestsShareOneConnection) {
+  RawServer server([](wire::net::Socket& s, int) {
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_FALSE(read_request(s).empty());
+      s.send_all(response("hello " + std::to_string(i)));
+    }
+  });
+  Client client;
+  for (int i = 0; i < 5; ++i) {
+    auto r = client.get(url(server, "/x"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "hello " + std::to_string(i));
+  }
+  EXPECT_EQ(client.async().connections_opened(), 1u);
+  EXPECT_EQ(client.async().idle_connections(), 1u);
+  client.async().close_idle();
+  server.join();
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(PooledClient, DecodesGzipAndBothKindsOfDeflate) {
+  const std::string text = text_body();
+  RawServer server(
+      [&](wire::net::Socket& s, int) {
+        for (int bits : {31, 15, -15}) {
+          std::string head = read_request(s);
+          ASSERT_NE(head.find("\r\nAccept-Encoding: gzip, deflate\r\n"), std::string::npos) << head;
+          std::string coding = bits == 31 ? "gzip" : "deflate";
+          s.send_all(response(deflate(text, bits), "Content-Encoding: " + coding + "\r\n"));
+        }
+      });
+  Client client;
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.get(url(server, "/z"));
+    EXPECT_EQ(r.body.size(), text.size()) << i;
+    EXPECT_EQ(r.body, text) << i;
+  }
+  client.async().close_idle();
+  server.join();
+}
+
+TEST(PooledClient, ACallersAcceptEncodingGetsTheBytesAsSent) {
+  const std::string gz = deflate("abc", 31);
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response(gz, "Content-Encoding: gzip\r\n"));
+  });
+  Client client;
+  RequestOptions o;
+  o.headers.add("Accept-Encoding", "gzip");
+  auto r = client.get(url(server, "/"), o);
+  EXPECT_EQ(r.body, gz);
+  server.join();
+}
+
+TEST(PooledClient, CorruptGzipIsAnError) {
+  RawServer server([](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response("\x1f\x8b this is not gzip at all", "Content-Encoding: gzip\r\n"));
+  });
+  Client client;
+  auto f = failure_of([&] { client.get(url(server, "/")); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::bad_content_encoding,
+                         {"gzip", "does not decode"}));
+  server.join();
+}
+
+TEST(PooledClient, TruncatedGzipIsAnError) {
+  std::string gz = deflate(text_body(), 31);
+  gz.resize(gz.size() / 2);
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response(gz, "Content-Encoding: gzip\r\n"));
+  });
+  Client client;
+  auto f = failure_of([&] { client.get(url(server, "/")); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::bad_content_encoding,
+                         {"ends before the compressed stream"}));
+  server.join();
+}
+
+TEST(PooledClient, ADecodedBodyIsBoundedByMaxBody) {
+  // 10 MB of zeros compress to about 10 KB: the limit applies to what comes out.
+  std::string bomb = deflate(std::string(10'000'000, '\0'), 31);
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    wire::test::http::send_quietly(s, response(bomb, "Content-Encoding: gzip\r\n"));
+  });
+  ClientOptions options;
+  options.max_body = 1'000'000;
+  Client client(options);
+  auto f = failure_of([&] { client.get(url(server, "/")); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::system, wire::Errc::limit_exceeded, {"1000000"}));
+  server.join();
+}
+
+// The server closes the kept-alive connection after the first response. Once
+// its FIN is here, the pooled connection is seen to be closed and not used:
+// even a POST, which is never retried, goes out on a fresh connection.
+TEST(PooledClient, AStalePooledConnectionIsNotUsed) {
+  std::atomic<bool> closed{false};
+  RawServer server(
+      [&](wire::net::Socket& s, int n) {
+        read_request(s);
+        s.send_all(response(n == 0 ? "one" : "two"));
+        if (n == 0) {
+          s.shutdown(wire::net::Shutdown::both);  // on loopback the FIN is queued for the client on return
+          closed = true;
+        }
+      },
+      2);
+  Client client;
+  EXPECT_EQ(client.get(url(server, "/")).body, "one");
+  EXPECT_EQ(client.async().idle_connections(), 1u);
+  ASSERT_TRUE(wire::test::wait_until([&] { return closed.load(); }, 5s));
+  EXPECT_EQ(client.post(url(server, "/"), "x").body, "two");
+  EXPECT_EQ(client.async().connections_opened(), 2u);
+  client.async().close_idle();
+  server.join();
+}
+
+// A connection that dies between the check and the request: an idempotent GET
+// is sent again once; a POST is not (it may have been acted on).
+TEST(PooledClient, IdempotentRequestRetriedOnceOnAFreshConnectionPostIsNot) {
+  for (std::string method : {"GET", "POST"}) {
+    std::atomic<bool> second_request_seen{false};
+    RawServer server(
+        [&](wire::net::Socket& s, int n) {
+          if (n == 0) {
+            read_request(s);
+            s.send_all(response("first"));
+            // Read the next request, then close without answering.
+            std::string next = read_request(s);
+            second_request_seen = !next.empty();
+            return;
+          }
+          read_request(s);
+          s.send_all(response("retried"));
+        },
+        2);
+    Client client;
+    RequestOptions with_body;
+    with_body.body = "b";
+    EXPECT_EQ(client.request(method, url(server, "/"), with_body).body, "first");
+    if (method == "GET") {
+      EXPECT_EQ(client.get(url(server, "/")).body, "retried");
+      EXPECT_EQ(client.async().connections_opened(), 2u);
+    } else {
+      auto f = failure_of([&] { client.request("POST", url(server, "/"), with_body); });
+      EXPECT_EQ(f.kind, Failure::Kind::system) << f.what;
+      EXPECT_EQ(f.code, wire::Errc::unexpected_eof) << f.what;
+      EXPECT_EQ(client.async().connections_opened(), 1u);
+    }
+    client.async().close_idle();
+    server.join();
+    EXPECT_TRUE(second_request_seen.load()) << method;
+  }
+}
+
+TEST(PooledClient, BasicAuthFromTheUrlAndNotAcrossOrigins) {
+  RawServer other([](wire::net::Socket& s, int) {
+    std::string head = read_request(s);
+    s.send_all(response(head.find("Authorization:") == std::string::npos ? "no credentials" : "LEAKED"));
+  });
+  std::string target = url(other, "/landing");
+  RawServer first([&](wire::net::Socket& s, int) {
+    std::string head = read_request(s);
+    // "user:p@ss" in base64.
+    ASSERT_NE(head.find("\r\nAuthorization: Basic dXNlcjpwQHNz\r\n"), std::string::npos) << head;
+    s.send_all("HTTP/1.1 302 Found\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n");
+  });
+  Client client;
+  auto r = client.get("http://user:p%40ss@127.0.0.1:" + std::to_string(first.port()) + "/");
+  EXPECT_EQ(r.body, "no credentials");
+  EXPECT_EQ(r.redirects, 1);
+  EXPECT_EQ(r.url.str(), target);
+  client.async().close_idle();
+  first.join();
+  other.join();
+}
+
+TEST(PooledClient, SeeOtherTurnsAPostIntoAGetWithoutItsBody) {
+  RawServer server(
+      [](wire::net::Socket& s, int) {
+        std::string post = read_request(s);
+        ASSERT_EQ(post.rfind("POST /form HTTP/1.1\r\n", 0), 0u) << post;
+        s.send_all("HTTP/1.1 303 See Other\r\nLocation: /done\r\nContent-Length: 0\r\n\r\n");
+        std::string get = read_request(s);
+        EXPECT_EQ(get.rfind("GET /done HTTP/1.1\r\n", 0), 0u) << get;
+        EXPECT_EQ(get.find("Content-Length"), std::string::npos) << get;
+        s.send_all(response("done"));
+      });
+  Client client;
+  auto r = client.post(url(server, "/form"), "a=1");
+  EXPECT_EQ(r.body, "done");
+  client.async().close_idle();
+  server.join();
+}
+
+TEST(PooledClient, TheDeadlineBoundsTheWholeRequest) {
+  RawServer server([](wire::net::Socket& s, int) {
+    read_request(s);
+    // Headers, then a body that trickles in more slowly than the deadline allows.
+    s.send_all("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+    char byte;
+    s.set_timeout(5s);
+    std::error_code ec;
+    s.recv(std::as_writable_bytes(std::span(&byte, 1)), ec);  // until the client gives up
+  });
+  ClientOptions options;
+  options.timeout = 300ms;
+  Client client(options);
+  auto started = std::chrono::steady_clock::now();
+  auto f = failure_of([&] { client.get(url(server, "/slow")); });
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(f.kind, Failure::Kind::timeout) << f.what;
+  EXPECT_NE(f.what.find("within 300 ms"), std::string::npos) << f.what;
+  EXPECT_LT(took, 3s);
+  server.join();
+}
+
+TEST(PooledClient, StreamsTheBodyToASinkWithProgress) {
+  std::string big(3'000'000, 'x');
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response(big));
+  });
+  Client client;
+  std::size_t streamed = 0;
+  std::uint64_t last_progress = 0;
+  std::optional<std::uint64_t> total;
+  RequestOptions o;
+  o.sink = [&](std::span<const std::byte> d) { streamed += d.size(); };
+  o.progress = [&](std::uint64_t got, std::optional<std::uint64_t> t) {
+    last_progress = got;
+    total = t;
+  };
+  auto r = client.get(url(server, "/"), o);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(streamed, big.size());
+  EXPECT_EQ(last_progress, big.size());
+  EXPECT_EQ(total, big.size());
+  server.join();
+}
+
+}  // namespace

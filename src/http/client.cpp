@@ -2,9 +2,12 @@
 #include "wire/http/client.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <zlib.h>
 
 #include <array>
+#include <cstring>
+#include <fstream>
 #include <exception>
 #include <stdexcept>
 
@@ -107,7 +110,123 @@ class Inflater {
   std::array<std::byte, 64 * 1024> buffer_{};
 };
 
+// A multipart/form-data body as a stream of pieces: the part headers are text,
+// the files are read as they go out.
+class MultipartSource {
+ public:
+  explicit MultipartSource(const std::vector<FormPart>& parts) {
+    unsigned char random[16];
+    RAND_bytes(random, sizeof random);
+    static const char hex[] = "0123456789abcdef";
+    boundary_ = "wire-";
+    for (unsigned char b : random) {
+      boundary_ += hex[b >> 4];
+      boundary_ += hex[b & 15];
+    }
+    for (const auto& part : parts) {
+      std::string head = "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" + quoted(part.name) + "\"";
+      if (!part.file.empty()) {
+        std::string filename = part.filename.empty() ? part.file.filename().string() : part.filename;
+        head += "; filename=\"" + quoted(filename) + "\"";
+      }
+      head += "\r\n";
+      std::string type = part.file.empty() ? part.content_type
+                                           : (part.content_type.empty() ? "application/octet-stream" : part.content_type);
+      if (!type.empty()) {
+        if (!is_valid_field_value(type)) throw std::invalid_argument("form part content type '" + type + "'");
+        head += "Content-Type: " + type + "\r\n";
+      }
+      head += "\r\n";
+      if (part.file.empty()) {
+        pieces_.push_back({head + part.value + "\r\n", {}});
+      } else {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(part.file, ec);
+        if (ec) throw std::system_error(ec, "form file " + part.file.string());
+        pieces_.push_back({head, {}});
+        pieces_.push_back({{}, part.file});
+        pieces_.push_back({"\r\n", {}});
+        length_ += size;
+      }
+    }
+    pieces_.push_back({"--" + boundary_ + "--\r\n", {}});
+    for (auto& p : pieces_) length_ += p.text.size();
+  }
+
+  const std::string& boundary() const noexcept { return boundary_; }
+  std::uint64_t length() const noexcept { return length_; }
+
+  std::size_t operator()(std::span<std::byte> out) {
+    std::size_t n = 0;
+    while (n < out.size() && index_ < pieces_.size()) {
+      Piece& p = pieces_[index_];
+      if (p.file.empty()) {
+        std::size_t k = std::min(out.size() - n, p.text.size() - offset_);
+        std::memcpy(out.data() + n, p.text.data() + offset_, k);
+        n += k;
+        offset_ += k;
+        if (offset_ == p.text.size()) next();
+        continue;
+      }
+      if (!file_.is_open()) {
+        file_.open(p.file, std::ios::binary);
+        if (!file_) throw std::runtime_error("cannot read form file " + p.file.string());
+      }
+      file_.read(reinterpret_cast<char*>(out.data() + n), static_cast<std::streamsize>(out.size() - n));
+      auto got = static_cast<std::size_t>(file_.gcount());
+      n += got;
+      if (got == 0) {
+        if (file_.bad()) throw std::runtime_error("reading form file " + p.file.string());
+        file_.close();
+        next();
+      }
+    }
+    return n;
+  }
+
+ private:
+  struct Piece {
+    std::string text;            // text to send (when `file` is empty)
+    std::filesystem::path file;  // a file to send, read as it goes
+  };
+  // RFC 7578 section 2 (and HTML's form encoding): '"', CR and LF percent-encoded.
+  static std::string quoted(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '"') out += "%22";
+      else if (c == '\r') out += "%0D";
+      else if (c == '\n') out += "%0A";
+      else out += c;
+    }
+    return out;
+  }
+  void next() {
+    ++index_;
+    offset_ = 0;
+  }
+  std::string boundary_;
+  std::vector<Piece> pieces_;
+  std::uint64_t length_ = 0;
+  std::size_t index_ = 0;
+  std::size_t offset_ = 0;
+  std::ifstream file_;
+};
+
 }  // namespace
+
+void RequestOptions::upload_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw std::system_error(ec, "upload " + path.string());
+  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+  if (!*file) throw std::runtime_error("cannot read " + path.string());
+  body_source = [file, path](std::span<std::byte> out) -> std::size_t {
+    file->read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
+    if (file->bad()) throw std::runtime_error("reading " + path.string());
+    return static_cast<std::size_t>(file->gcount());
+  };
+  body_length = size;
+}
 
 struct AsyncClient::Impl {
   ClientOptions options;
@@ -191,6 +310,8 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
     }
   }
   std::string body = o.body;
+  bool form = !o.form.empty();
+  bool streamed = static_cast<bool>(o.body_source);  // can be read only once
 
   Reply reply;
   for (int redirects = 0;; ++redirects) {
@@ -204,13 +325,24 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
       std::exception_ptr failure;
       bool retry = false;
       try {
-        co_await conn->send_request(Request{method, url.target(), headers}, body);
+        if (form) {
+          // A fresh source each time: the files can be read again for a retry or a 307.
+          auto source = std::make_shared<MultipartSource>(o.form);
+          headers.set("Content-Type", "multipart/form-data; boundary=" + source->boundary());
+          std::uint64_t length = source->length();
+          AsyncConnection::BodySource read = [source](std::span<std::byte> out) { return (*source)(out); };
+          co_await conn->send_request(Request{method, url.target(), headers}, std::move(read), length);
+        } else if (streamed) {
+          co_await conn->send_request(Request{method, url.target(), headers}, o.body_source, o.body_length);
+        } else {
+          co_await conn->send_request(Request{method, url.target(), headers}, body);
+        }
         head = &static_cast<const Response&>(co_await conn->read_response_head());
       } catch (const Error&) {
         failure = std::current_exception();  // the server's answer was wrong: not retried
       } catch (const std::system_error& e) {
         failure = std::current_exception();
-        retry = reused && attempt == 0 && idempotent(method) && stale_connection_error(e.code());
+        retry = reused && attempt == 0 && idempotent(method) && !streamed && stale_connection_error(e.code());
       }
       if (!failure) break;
       conn->close();
@@ -246,8 +378,13 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
       if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
         if (method != "HEAD") method = "GET";
         body.clear();
+        form = streamed = false;
         headers.remove("Content-Type");
         headers.remove("Content-Length");
+        headers.remove("Transfer-Encoding");
+      } else if (streamed) {
+        throw Error(Errc::bad_message, url_text + ": redirected (" + std::to_string(status) + ") to " +
+                                           next.str() + ", but a streamed body cannot be sent again");
       }
       // Credentials and cookies are for the origin they were given to.
       if (origin_of(next) != origin_of(url)) {

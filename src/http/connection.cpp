@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "wire/error.hpp"
@@ -17,6 +20,8 @@ namespace wire::http {
 namespace {
 
 constexpr std::size_t kReadBuffer = 64 * 1024;
+// A body read at least this large goes straight into the caller's buffer (read_body()).
+constexpr std::size_t kDirectRead = 16 * 1024;
 
 // The context https uses unless told otherwise: the system's CAs, verifying,
 // ALPN http/1.1; shared, so sessions resume across connections.
@@ -49,6 +54,14 @@ struct AsyncConnection::State {
   enum class Phase { idle, sent, body, done, broken } phase = Phase::idle;
   bool eof = false;
   bool answered = false;  // a byte of the response to the last request has arrived
+
+  [[noreturn]] void fail_read(std::error_code ec) {
+    phase = Phase::broken;
+    if (ec == std::errc::timed_out) {
+      throw TimeoutError("HTTP response from " + peer + ": nothing arrived within the timeout");
+    }
+    throw std::system_error(ec, "HTTP response from " + peer);
+  }
 
   [[noreturn]] void fail_parse() {
     phase = Phase::broken;
@@ -90,7 +103,10 @@ io::Task<AsyncConnection> AsyncConnection::open(std::string scheme, std::string 
   co_return AsyncConnection(std::move(state));
 }
 
-io::Task<void> AsyncConnection::send_request(Request request, std::span<const std::byte> body) {
+// The checks and defaults every request gets; the head to send. Nothing is
+// sent if it throws.
+std::string AsyncConnection::prepare(Request& request, std::optional<std::uint64_t> body_length,
+                                     bool chunked) {
   State& s = *s_;
   if (s.phase == State::Phase::sent || s.phase == State::Phase::body) {
     throw std::logic_error("HTTP connection to " + s.peer +
@@ -101,28 +117,80 @@ io::Task<void> AsyncConnection::send_request(Request request, std::span<const st
                             "HTTP connection to " + s.peer + " is closed");
   }
   if (!request.headers.contains("Host")) request.headers.add("Host", s.host_header);
-  if ((!body.empty() || expects_body(request.method)) && !request.headers.contains("Content-Length") &&
-      !request.headers.contains("Transfer-Encoding")) {
-    request.headers.add("Content-Length", std::to_string(body.size()));
+  bool framed = request.headers.contains("Content-Length") || request.headers.contains("Transfer-Encoding");
+  if (chunked) {
+    if (request.headers.contains("Content-Length")) {
+      throw std::invalid_argument("HTTP request to " + s.peer +
+                                  ": a body of unknown length cannot have a Content-Length");
+    }
+    if (!request.headers.contains("Transfer-Encoding")) request.headers.add("Transfer-Encoding", "chunked");
+  } else if (!framed && ((body_length && *body_length > 0) || expects_body(request.method))) {
+    request.headers.add("Content-Length", std::to_string(body_length.value_or(0)));
   }
   std::string out = encode_head(request);  // throws before anything is sent
   s.parser.expect_response_to(request.method);
   s.phase = State::Phase::sent;
   s.answered = false;
-  // One write for a head and a small body: one packet instead of two.
-  if (body.size() <= 16 * 1024) {
-    out.append(reinterpret_cast<const char*>(body.data()), body.size());
-    body = {};
-  }
+  return out;
+}
+
+io::Task<void> AsyncConnection::write_or_break(std::span<const std::byte> data) {
+  State& s = *s_;
   try {
-    co_await s.stream.write_all(std::as_bytes(std::span(out)));
-    if (!body.empty()) co_await s.stream.write_all(body);
+    co_await s.stream.write_all(data);
   } catch (const std::system_error& e) {
     s.phase = State::Phase::broken;
     if (e.code() == std::errc::timed_out) {
       throw TimeoutError("HTTP request to " + s.peer + ": the server did not take it in time");
     }
     throw;
+  }
+}
+
+io::Task<void> AsyncConnection::send_request(Request request, std::span<const std::byte> body) {
+  std::string out = prepare(request, body.size(), false);
+  // One write for a head and a small body: one packet instead of two.
+  if (body.size() <= 16 * 1024) {
+    out.append(reinterpret_cast<const char*>(body.data()), body.size());
+    body = {};
+  }
+  co_await write_or_break(std::as_bytes(std::span(out)));
+  if (!body.empty()) co_await write_or_break(body);
+}
+
+io::Task<void> AsyncConnection::send_request(Request request, BodySource source,
+                                             std::optional<std::uint64_t> length) {
+  std::string head = prepare(request, length, !length.has_value());
+  co_await write_or_break(std::as_bytes(std::span(head)));
+  std::vector<std::byte> buffer(kReadBuffer);
+  std::uint64_t sent = 0;
+  std::string frame;
+  for (;;) {
+    std::size_t n = source(buffer);
+    if (n == 0) break;
+    sent += n;
+    if (length && sent > *length) {
+      s_->phase = State::Phase::broken;
+      throw std::logic_error("HTTP request to " + s_->peer + ": the body source gave more than its " +
+                             std::to_string(*length) + " bytes");
+    }
+    if (!length) {
+      frame.clear();
+      encode_chunk_header(n, frame);
+      co_await write_or_break(std::as_bytes(std::span(frame)));
+    }
+    co_await write_or_break(std::span(buffer).first(n));
+    if (!length) co_await write_or_break(std::as_bytes(std::span(std::string_view("\r\n"))));
+  }
+  if (length && sent != *length) {
+    s_->phase = State::Phase::broken;
+    throw std::logic_error("HTTP request to " + s_->peer + ": the body source ended after " +
+                           std::to_string(sent) + " of its " + std::to_string(*length) + " bytes");
+  }
+  if (!length) {
+    frame.clear();
+    encode_last_chunk(frame);
+    co_await write_or_break(std::as_bytes(std::span(frame)));
   }
 }
 
@@ -138,13 +206,7 @@ io::Task<void> AsyncConnection::fill() {
   std::error_code ec;
   auto space = std::as_writable_bytes(std::span(s.buffer)).subspan(s.end);
   std::size_t n = co_await s.stream.read_some(space, ec);
-  if (ec) {
-    s.phase = State::Phase::broken;
-    if (ec == std::errc::timed_out) {
-      throw TimeoutError("HTTP response from " + s.peer + ": nothing arrived within the timeout");
-    }
-    throw std::system_error(ec, "HTTP response from " + s.peer);
-  }
+  if (ec) s.fail_read(ec);
   if (n == 0) {
     s.eof = true;
   } else {
@@ -228,7 +290,46 @@ io::Task<std::size_t> AsyncConnection::read_body(std::span<std::byte> buffer) {
       s.pending.remove_prefix(n);
       co_return n;
     }
-    Event ev = co_await next_event(s.parser, s.buffer, s.fed, s.end, s.eof, [this] { return fill(); });
+    Event ev = s.parser.next();
+    if (ev.kind == EventKind::need_more && s.fed == s.end && !s.eof && buffer.size() >= kDirectRead &&
+        s.parser.framing() == BodyFraming::content_length) {
+      // A large read of a length-delimited body with nothing buffered: read straight
+      // into the caller's buffer and parse it there, where every byte up to the
+      // body's end is body, instead of reading into ours and copying each byte over.
+      auto into = buffer.first(std::min(buffer.size(), s.buffer.size()));
+      std::error_code ec;
+      std::size_t n = co_await s.stream.read_some(into, ec);
+      if (ec) s.fail_read(ec);
+      if (n == 0) {
+        s.eof = true;  // next_event() below reports the truncated body
+      } else {
+        std::size_t used = s.parser.feed(std::span<const std::byte>(into.first(n)));
+        // Bytes past the body's end (a server sending more than its Content-Length)
+        // go where fill() would have left them: reusable() sees them there.
+        std::memcpy(s.buffer.data(), into.data() + used, n - used);
+        s.fed = 0;
+        s.end = n - used;
+        std::size_t got = 0;
+        for (Event e = s.parser.next(); e.kind != EventKind::need_more; e = s.parser.next()) {
+          if (e.kind == EventKind::data) {  // views `into`, at or after `got`
+            std::memmove(buffer.data() + got, e.data.data(), e.data.size());
+            got += e.data.size();
+          } else if (e.kind == EventKind::end) {
+            s.phase = State::Phase::done;  // the next read returns 0
+          } else if (e.kind == EventKind::error) {
+            s.fail_parse();
+          } else {
+            s.phase = State::Phase::broken;
+            throw Error(Errc::bad_message, "HTTP response from " + s.peer + ": unexpected event in the body");
+          }
+        }
+        if (got > 0 || s.phase == State::Phase::done) co_return got;
+        continue;
+      }
+    }
+    if (ev.kind == EventKind::need_more) {
+      ev = co_await next_event(s.parser, s.buffer, s.fed, s.end, s.eof, [this] { return fill(); });
+    }
     switch (ev.kind) {
       case EventKind::data:
         s.pending = ev.data;
@@ -247,19 +348,28 @@ io::Task<std::size_t> AsyncConnection::read_body(std::span<std::byte> buffer) {
 }
 
 io::Task<std::string> AsyncConnection::read_body_all(std::size_t max) {
+  State& s = *s_;
   std::string out;
-  if (auto length = s_->parser.content_length(); length && *length <= max) {
+  if (auto length = s.parser.content_length(); length && *length <= max) {
     out.reserve(static_cast<std::size_t>(*length));
   }
-  std::vector<std::byte> chunk(kReadBuffer);
-  while (std::size_t n = co_await read_body(chunk)) {
-    if (out.size() + n > max) {
-      s_->phase = State::Phase::broken;
+  auto take = [&](std::string_view piece) {
+    if (out.size() + piece.size() > max) {
+      s.phase = State::Phase::broken;
       throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
-                              "HTTP response from " + s_->peer + ": body larger than " +
+                              "HTTP response from " + s.peer + ": body larger than " +
                                   std::to_string(max) + " bytes");
     }
-    out.append(reinterpret_cast<const char*>(chunk.data()), n);
+    out.append(piece);
+  };
+  // read_body() for one byte reads and parses up to the next piece of the body
+  // (or its end); the rest of that piece is appended straight from the read
+  // buffer, with no bounce buffer between.
+  for (;;) {
+    std::byte first;
+    if (co_await read_body(std::span(&first, 1)) == 0) break;
+    take(std::string_view(reinterpret_cast<const char*>(&first), 1));
+    take(std::exchange(s.pending, {}));
   }
   co_return out;
 }
@@ -280,6 +390,35 @@ void AsyncConnection::close() noexcept {
 
 // --- Connection: the blocking form
 
+namespace {
+
+// What a step run by Connection::Impl::run() ends with.
+template <typename T>
+struct StepResult {
+  std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
+  std::exception_ptr error;
+  bool done = false;
+  bool waiting = false;  // the caller is in loop.run(): stop it at the end
+};
+
+template <typename T>
+io::Task<void> run_step(io::Task<T> task, std::shared_ptr<StepResult<T>> result, io::Loop& loop) {
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await std::move(task);
+      result->value.emplace(true);
+    } else {
+      result->value.emplace(co_await std::move(task));
+    }
+  } catch (...) {
+    result->error = std::current_exception();
+  }
+  result->done = true;
+  if (result->waiting) loop.stop();
+}
+
+}  // namespace
+
 struct Connection::Impl {
   std::string scheme;
   std::string host;
@@ -289,9 +428,27 @@ struct Connection::Impl {
   std::optional<AsyncConnection> connection;
   ClientResponse response;
 
+  // Runs one step on the connection's loop. Most steps of a keep-alive exchange
+  // finish without waiting (a request that fits the socket buffer, a body already
+  // read in with the head): spawn() runs the step on the loop right away, up to
+  // its first wait, so those cost no epoll round trip and no eventfd wake-ups
+  // (Loop::run(task) posts its start and its stop: 6 syscalls a step). Only a
+  // step that has to wait runs the loop, until the step stops it. The result
+  // lives apart from this frame (shared), for a step the loop would still hold
+  // if loop.run() ended by an exception.
   template <typename T>
   T run(io::Task<T> task) {
-    return loop.run(std::move(task));
+    auto result = std::make_shared<StepResult<T>>();
+    loop.spawn(run_step(std::move(task), result, loop));
+    if (!result->done) {
+      result->waiting = true;
+      loop.run();
+      if (!result->done) {
+        throw std::logic_error("HTTP connection: the loop stopped before the step finished");
+      }
+    }
+    if (result->error) std::rethrow_exception(result->error);
+    if constexpr (!std::is_void_v<T>) return std::move(*result->value);
   }
 };
 

@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstring>
+
 #include <string>
 
 #include "client_helpers.hpp"
+#include "support/random.hpp"
+#include "support/temp_dir.hpp"
 #include "wire/http/client.hpp"
 
 namespace {
@@ -294,6 +298,136 @@ TEST(PooledClient, StreamsTheBodyToASinkWithProgress) {
   EXPECT_EQ(last_progress, big.size());
   EXPECT_EQ(total, big.size());
   server.join();
+}
+
+}  // namespace
+
+namespace {
+
+// Reads a request whose body is chunked (or has a Content-Length) and returns
+// the head and the decoded body.
+std::pair<std::string, std::string> read_any_request(wire::net::Socket& s) {
+  std::string head = wire::test::http::read_head(s);
+  std::string body;
+  if (head.find("Transfer-Encoding: chunked") != std::string::npos) {
+    for (;;) {
+      std::string size_line = s.recv_until("\r\n", 64);
+      std::size_t size = std::stoul(size_line, nullptr, 16);
+      if (size == 0) {
+        s.recv_exactly(2);
+        break;
+      }
+      body += s.recv_exactly(size);
+      s.recv_exactly(2);
+    }
+  } else if (auto at = head.find("Content-Length: "); at != std::string::npos) {
+    body = s.recv_exactly(std::stoul(head.substr(at + 16)));
+  }
+  return {head, body};
+}
+
+TEST(PooledClient, UploadsAFileStreamedWithItsLength) {
+  wire::test::TempDir dir;
+  std::string content = wire::test::random_string(3'000'000);
+  auto path = dir.write_file("up.bin", content);
+  RawServer server([&](wire::net::Socket& s, int) {
+    auto [head, body] = read_any_request(s);
+    EXPECT_NE(head.find("\r\nContent-Length: 3000000\r\n"), std::string::npos) << head;
+    EXPECT_TRUE(body == content);
+    s.send_all(response("stored"));
+  });
+  Client client;
+  RequestOptions o;
+  o.upload_file(path);
+  EXPECT_EQ(client.put(url(server, "/up"), {}, o).body, "stored");
+  server.join();
+}
+
+TEST(PooledClient, ABodySourceWithoutALengthGoesChunked) {
+  RawServer server([](wire::net::Socket& s, int) {
+    auto [head, body] = read_any_request(s);
+    EXPECT_NE(head.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << head;
+    EXPECT_EQ(body, "0123456789abcdefghij");
+    s.send_all(response("ok"));
+  });
+  Client client;
+  RequestOptions o;
+  int calls = 0;
+  o.body_source = [&](std::span<std::byte> out) -> std::size_t {
+    static const std::string pieces[] = {"0123456789", "abcdefghij"};
+    if (calls == 2) return 0;
+    const std::string& p = pieces[calls++];
+    std::memcpy(out.data(), p.data(), p.size());
+    return p.size();
+  };
+  EXPECT_EQ(client.post(url(server, "/"), {}, o).body, "ok");
+  server.join();
+}
+
+TEST(PooledClient, MultipartFormStreamsFilesWithAnExactLength) {
+  wire::test::TempDir dir;
+  std::string content = wire::test::random_string(1'000'000);
+  auto path = dir.write_file("photo.jpg", content);
+  std::string received;
+  std::string head_seen;
+  RawServer server([&](wire::net::Socket& s, int) {
+    auto [head, body] = read_any_request(s);
+    head_seen = head;
+    received = body;
+    s.send_all(response("ok"));
+  });
+  Client client;
+  RequestOptions o;
+  o.form = {wire::http::FormPart::field("title", "a \"quoted\" name"),
+            wire::http::FormPart::upload("photo", path, "image/jpeg")};
+  EXPECT_EQ(client.post(url(server, "/form"), {}, o).body, "ok");
+  server.join();
+  auto at = head_seen.find("multipart/form-data; boundary=");
+  ASSERT_NE(at, std::string::npos) << head_seen;
+  std::string boundary = head_seen.substr(at + 30, head_seen.find("\r\n", at) - at - 30);
+  std::string expected = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n" +
+                         "a \"quoted\" name\r\n--" + boundary +
+                         "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"photo.jpg\"\r\n"
+                         "Content-Type: image/jpeg\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+  EXPECT_NE(head_seen.find("\r\nContent-Length: " + std::to_string(expected.size()) + "\r\n"), std::string::npos)
+      << head_seen;
+  EXPECT_TRUE(received == expected) << received.substr(0, 300);
+}
+
+TEST(PooledClient, ATemporaryRedirectResendsAFormButNotAStream) {
+  wire::test::TempDir dir;
+  auto path = dir.write_file("f.txt", "file body");
+  RawServer server(
+      [&](wire::net::Socket& s, int) {
+        for (int i = 0; i < 2; ++i) {
+          auto [head, body] = read_any_request(s);
+          if (head.rfind("POST /old ", 0) == 0) {
+            s.send_all("HTTP/1.1 307 Temporary Redirect\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n");
+            continue;
+          }
+          EXPECT_EQ(head.rfind("POST /new ", 0), 0u) << head;
+          EXPECT_NE(body.find("file body"), std::string::npos) << body;
+          s.send_all(response("moved and posted"));
+        }
+      });
+  Client client;
+  RequestOptions form;
+  form.form = {wire::http::FormPart::upload("f", path)};
+  EXPECT_EQ(client.post(url(server, "/old"), {}, form).body, "moved and posted");
+  client.async().close_idle();
+  server.join();
+
+  RawServer once([](wire::net::Socket& s, int) {
+    read_any_request(s);
+    s.send_all("HTTP/1.1 307 Temporary Redirect\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n");
+  });
+  RequestOptions stream;
+  stream.upload_file(path);
+  auto f = failure_of([&] { client.post(url(once, "/old"), {}, stream); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::bad_message,
+                         {"streamed body cannot be sent again"}));
+  client.async().close_idle();
+  once.join();
 }
 
 }  // namespace

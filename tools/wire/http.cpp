@@ -2,12 +2,12 @@
 // `wire http get` and `wire http request`: curl's everyday uses, verified by default.
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -41,18 +41,6 @@ struct HttpOptions {
   std::string data_file;
   bool has_data = false;
 };
-
-std::string read_data(const HttpOptions& o) {
-  if (o.data_file.empty()) return o.data;
-  std::ifstream in;
-  std::istream* stream = &std::cin;
-  if (o.data_file != "-") {
-    in.open(o.data_file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + o.data_file);
-    stream = &in;
-  }
-  return {std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>()};
-}
 
 http::Headers parse_headers(const std::vector<std::string>& lines) {
   http::Headers headers;
@@ -132,6 +120,39 @@ class Sink {
   std::chrono::steady_clock::time_point shown_;
 };
 
+std::size_t read_stdin(std::span<std::byte> out) {
+  std::size_t n = std::fread(out.data(), 1, out.size(), stdin);
+  if (n == 0 && std::ferror(stdin)) throw std::runtime_error("reading stdin");
+  return n;
+}
+
+// A body from stdin. Up to 16 MiB is read first, so that a small body goes
+// with a Content-Length (many servers refuse chunked requests, as curl's
+// -d @- knows); a longer one is streamed on, chunked, never held whole.
+void stdin_body(http::RequestOptions& request) {
+  constexpr std::size_t kBuffered = 16 << 20;
+  auto prefix = std::make_shared<std::string>();
+  std::array<std::byte, 64 * 1024> chunk;
+  while (prefix->size() < kBuffered) {
+    std::size_t n = read_stdin(chunk);
+    if (n == 0) {
+      request.body = std::move(*prefix);
+      return;
+    }
+    prefix->append(reinterpret_cast<const char*>(chunk.data()), n);
+  }
+  auto offset = std::make_shared<std::size_t>(0);
+  request.body_source = [prefix, offset](std::span<std::byte> out) -> std::size_t {
+    if (*offset < prefix->size()) {
+      std::size_t n = std::min(out.size(), prefix->size() - *offset);
+      std::memcpy(out.data(), prefix->data() + *offset, n);
+      *offset += n;
+      return n;
+    }
+    return read_stdin(out);
+  };
+}
+
 io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
   http::ClientOptions options;
   options.connection.connect_timeout =
@@ -148,7 +169,13 @@ io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
 
   http::RequestOptions request;
   request.headers = parse_headers(o.headers);
-  if (o.has_data) request.body = read_data(o);
+  if (!o.data_file.empty() && o.data_file != "-") {
+    request.upload_file(o.data_file);  // streamed, with its size as Content-Length
+  } else if (o.data_file == "-") {
+    stdin_body(request);
+  } else if (o.has_data) {
+    request.body = o.data;
+  }
   request.on_head = [&](const http::Response& head) {
     if (o.include) {
       std::string text = http::encode_head(head);

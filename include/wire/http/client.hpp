@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,9 +54,42 @@ struct Reply {
   bool ok() const noexcept { return status >= 200 && status < 300; }
 };
 
+/// One part of a multipart/form-data body: a field, or a file streamed from disk.
+struct FormPart {
+  std::string name;
+  std::string value;             ///< a field's value (when `file` is empty)
+  std::filesystem::path file;    ///< a file whose contents are sent, read as the body goes out
+  std::string filename;          ///< the name sent for a file (default: the file's own)
+  std::string content_type;      ///< default: none for fields, application/octet-stream for files
+  static FormPart field(std::string name, std::string value) {
+    FormPart p;
+    p.name = std::move(name);
+    p.value = std::move(value);
+    return p;
+  }
+  static FormPart upload(std::string name, std::filesystem::path file,
+                         std::string content_type = "application/octet-stream") {
+    FormPart p;
+    p.name = std::move(name);
+    p.file = std::move(file);
+    p.content_type = std::move(content_type);
+    return p;
+  }
+};
+
 struct RequestOptions {
   Headers headers;
   std::string body;
+  /// Streams the body from here instead (never held whole): with Content-Length
+  /// `body_length`, or chunked without it. Such a request is not sent twice (no
+  /// retry, and a 307/308 redirect is an error).
+  AsyncConnection::BodySource body_source;
+  std::optional<std::uint64_t> body_length;
+  /// A multipart/form-data body (RFC 7578), files streamed from disk with a
+  /// Content-Length computed from their sizes.
+  std::vector<FormPart> form;
+  /// Streams a file as the body (sets body_source and body_length).
+  void upload_file(const std::filesystem::path& path);
   /// user and password for basic auth (else the URL's userinfo, if any).
   std::optional<std::pair<std::string, std::string>> basic_auth;
   /// Streams the (decoded) body here instead of into Reply::body.

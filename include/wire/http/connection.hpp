@@ -62,6 +62,12 @@ class AsyncConnection {
   io::Task<void> send_request(Request request, std::string_view body) {
     return send_request(std::move(request), std::as_bytes(std::span(body)));
   }
+  /// Fills the buffer with the next piece of a request body; 0 at its end.
+  using BodySource = std::function<std::size_t(std::span<std::byte>)>;
+  /// Streams the body from `source`: with Content-Length `length`, or chunked
+  /// when the length is not known. Never holds more than 64 KiB of it.
+  io::Task<void> send_request(Request request, BodySource source,
+                              std::optional<std::uint64_t> length);
   /// Reads up to the final response's head (1xx responses are skipped).
   /// @throws http::Error for a malformed or oversized response.
   io::Task<std::reference_wrapper<const Response>> read_response_head();
@@ -80,6 +86,8 @@ class AsyncConnection {
  private:
   struct State;
   explicit AsyncConnection(std::unique_ptr<State> state);
+  std::string prepare(Request& request, std::optional<std::uint64_t> body_length, bool chunked);
+  io::Task<void> write_or_break(std::span<const std::byte> data);
   io::Task<void> fill();
   std::unique_ptr<State> s_;
 };

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/http/client.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <zlib.h>
 
@@ -11,6 +10,7 @@
 #include <exception>
 #include <stdexcept>
 
+#include "basic_auth.hpp"
 #include "wire/error.hpp"
 #include "wire/http/error.hpp"
 #include "wire/io/loop.hpp"
@@ -40,14 +40,6 @@ std::string origin_of(const Url& url) {
   const std::string& host = url.host();
   bool literal6 = host.find(':') != std::string::npos;
   return url.scheme() + "://" + (literal6 ? "[" + host + "]" : host) + ":" + std::to_string(url.port());
-}
-
-std::string base64(std::string_view text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
 }
 
 // gzip or deflate (zlib-wrapped, or raw as some servers send it), streaming.
@@ -303,10 +295,10 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
   if (decode) headers.add("Accept-Encoding", "gzip, deflate");
   if (!headers.contains("Authorization")) {
     if (o.basic_auth) {
-      headers.add("Authorization", "Basic " + base64(o.basic_auth->first + ":" + o.basic_auth->second));
+      headers.add("Authorization", detail::basic_credentials(o.basic_auth->first, o.basic_auth->second));
     } else if (url.has_userinfo()) {
-      std::string credentials = percent_decode(url.username()) + ":" + percent_decode(url.password().value_or(""));
-      headers.add("Authorization", "Basic " + base64(credentials));
+      headers.add("Authorization", detail::basic_credentials(percent_decode(url.username()),
+                                                             percent_decode(url.password().value_or(""))));
     }
   }
   std::string body = o.body;

@@ -9,9 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "basic_auth.hpp"
 #include "wire/error.hpp"
 #include "wire/http/error.hpp"
 #include "wire/http/serializer.hpp"
+#include "wire/http/url.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/stream.hpp"
 #include "wire/io/timeout.hpp"
@@ -54,6 +56,8 @@ struct AsyncConnection::State {
   enum class Phase { idle, sent, body, done, broken } phase = Phase::idle;
   bool eof = false;
   bool answered = false;  // a byte of the response to the last request has arrived
+  std::string absolute_prefix;      // through a plain proxy: "http://host[:port]" before each target
+  std::string proxy_authorization;  // through a plain proxy with credentials
 
   [[noreturn]] void fail_read(std::error_code ec) {
     phase = Phase::broken;
@@ -75,6 +79,40 @@ AsyncConnection::AsyncConnection(AsyncConnection&&) noexcept = default;
 AsyncConnection& AsyncConnection::operator=(AsyncConnection&&) noexcept = default;
 AsyncConnection::~AsyncConnection() = default;
 
+namespace {
+
+// Basic credentials from a proxy URL's userinfo.
+std::string proxy_credentials(const Url& proxy) {
+  return detail::basic_credentials(percent_decode(proxy.username()),
+                                   percent_decode(proxy.password().value_or("")));
+}
+
+// Asks an HTTP proxy for a tunnel to `target` ("host:port", RFC 9110 9.3.6) and
+// reads its answer without reading past it: what follows is the origin's TLS.
+io::Task<void> tunnel(io::Stream& stream, const Url& proxy, const std::string& target) {
+  Request connect{"CONNECT", target};
+  connect.headers.add("Host", target);
+  if (proxy.has_userinfo()) connect.headers.add("Proxy-Authorization", proxy_credentials(proxy));
+  std::string head = encode_head(connect);
+  co_await stream.write_all(std::as_bytes(std::span(head)));
+  std::string answer = co_await stream.read_until("\r\n\r\n", 64 * 1024);
+  ResponseParser parser;
+  parser.expect_response_to("CONNECT");
+  parser.feed(answer);
+  Event ev = parser.next();
+  if (ev.kind != EventKind::head) {
+    throw Error(parser.error() ? parser.error() : make_error_code(Errc::bad_message),
+                "HTTP proxy " + proxy.authority() + ": a malformed answer to CONNECT " + target);
+  }
+  int status = parser.response().status;
+  if (status < 200 || status >= 300) {
+    throw Error(Errc::bad_message, "HTTP proxy " + proxy.authority() + " refused CONNECT " + target + ": " +
+                                       std::to_string(status) + " " + parser.response().reason);
+  }
+}
+
+}  // namespace
+
 io::Task<AsyncConnection> AsyncConnection::open(std::string scheme, std::string host,
                                                 std::uint16_t port, ConnectionOptions options) {
   bool https = scheme == "https";
@@ -89,10 +127,24 @@ io::Task<AsyncConnection> AsyncConnection::open(std::string scheme, std::string 
   state->host_header = (port == (https ? 443 : 80)) ? authority : state->peer;
 
   auto started = io::Clock::now();
-  io::Stream plain = co_await io::connect(host, port, options.connect_timeout);
+  std::optional<Url> proxy;
+  if (!options.proxy.empty()) {
+    proxy = Url::parse_http(options.proxy);
+    if (proxy->scheme() != "http") {
+      throw std::invalid_argument("HTTP proxy " + options.proxy + ": only http:// proxies are supported");
+    }
+  }
+  io::Stream plain = co_await io::connect(proxy ? proxy->host() : host, proxy ? proxy->port() : port,
+                                          options.connect_timeout);
   plain.set_no_delay(true);
   plain.set_read_timeout(options.io_timeout);
   plain.set_write_timeout(options.io_timeout);
+  if (proxy && https) {
+    co_await tunnel(plain, *proxy, state->peer);  // CONNECT: TLS then goes end to end
+  } else if (proxy) {
+    state->absolute_prefix = "http://" + state->host_header;  // requests name the whole URL
+    if (proxy->has_userinfo()) state->proxy_authorization = proxy_credentials(*proxy);
+  }
   state->stream = tls::AnyStream(std::move(plain));
   if (https) {
     const tls::Context& ctx = options.tls ? *options.tls : default_https_context();
@@ -117,6 +169,12 @@ std::string AsyncConnection::prepare(Request& request, std::optional<std::uint64
                             "HTTP connection to " + s.peer + " is closed");
   }
   if (!request.headers.contains("Host")) request.headers.add("Host", s.host_header);
+  if (!s.absolute_prefix.empty() && request.target.starts_with("/")) {
+    request.target = s.absolute_prefix + request.target;  // absolute-form, for the proxy (RFC 9112 3.2.2)
+    if (!s.proxy_authorization.empty() && !request.headers.contains("Proxy-Authorization")) {
+      request.headers.add("Proxy-Authorization", s.proxy_authorization);
+    }
+  }
   bool framed = request.headers.contains("Content-Length") || request.headers.contains("Transfer-Encoding");
   if (chunked) {
     if (request.headers.contains("Content-Length")) {

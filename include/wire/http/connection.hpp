@@ -36,6 +36,10 @@ struct ConnectionOptions {
   std::chrono::milliseconds io_timeout = std::chrono::seconds(60);
   /// Limits on what the server may send in a response head.
   ParserLimits limits;
+  /// An HTTP proxy, "http://[user:password@]host:port": https goes through a
+  /// CONNECT tunnel (TLS end to end, verified against the origin), http as
+  /// absolute-form requests to the proxy.
+  std::string proxy;
 };
 
 /// One connection, as coroutines: send a request, read its response head, read

@@ -5,6 +5,7 @@
 
 #include "wire/http/client.hpp"
 #include "wire/http/connection.hpp"
+#include "wire/http/cookies.hpp"
 #include "wire/http/error.hpp"
 #include "wire/http/headers.hpp"
 #include "wire/http/message.hpp"

@@ -303,6 +303,7 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
   }
   std::string body = o.body;
   bool form = !o.form.empty();
+  bool own_cookie = headers.contains("Cookie");  // the caller's; the jar then stays out of it
   bool streamed = static_cast<bool>(o.body_source);  // can be read only once
 
   Reply reply;
@@ -311,6 +312,14 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
     // gets one more try on a fresh one, for a request that may be repeated.
     std::optional<AsyncConnection> conn;
     const Response* head = nullptr;
+    if (d.options.cookies && !own_cookie) {
+      std::string cookie = d.options.cookies->header_for(url);
+      if (cookie.empty()) {
+        headers.remove("Cookie");
+      } else {
+        headers.set("Cookie", cookie);
+      }
+    }
     for (int attempt = 0;; ++attempt) {
       auto [c, reused] = co_await d.acquire(url);
       conn.emplace(std::move(c));
@@ -340,6 +349,7 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
       conn->close();
       if (!retry) std::rethrow_exception(failure);
     }
+    if (d.options.cookies) d.options.cookies->store(url, head->headers);
     if (o.on_head) o.on_head(*head);
 
     if (is_redirect(head->status) && head->headers.contains("Location") && d.options.max_redirects > 0) {
@@ -382,6 +392,7 @@ io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_te
       if (origin_of(next) != origin_of(url)) {
         headers.remove("Authorization");
         headers.remove("Cookie");
+        own_cookie = false;  // the jar (if any) speaks for the new origin
       }
       url = std::move(next);
       reply.redirects = redirects + 1;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "wire/http/connection.hpp"
+#include "wire/http/cookies.hpp"
 #include "wire/http/headers.hpp"
 #include "wire/http/url.hpp"
 #include "wire/io/task.hpp"
@@ -41,6 +42,8 @@ struct ClientOptions {
   /// A body read into Reply::body larger than this is an error (wire::Errc::limit_exceeded).
   std::size_t max_body = std::size_t(1) << 30;
   std::string user_agent;  ///< empty: "wire/<version>"
+  /// Remember Set-Cookie and send Cookie (RFC 6265); none by default.
+  std::shared_ptr<CookieJar> cookies;
 };
 
 /// A complete response.

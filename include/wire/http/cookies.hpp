@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// wire::http::CookieJar: what a client remembers of Set-Cookie (RFC 6265).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wire/http/headers.hpp"
+#include "wire/http/url.hpp"
+
+namespace wire::http {
+
+/// Cookies by RFC 6265's rules: Domain (a cookie for a host sets only that host
+/// unless it names a parent domain of it; never for an IP address or a single
+/// label like "com"), Path, Secure (https only), Max-Age and Expires. Safe to
+/// share between clients on several threads.
+///   auto jar = std::make_shared<wire::http::CookieJar>();
+///   options.cookies = jar;   // ClientOptions
+class CookieJar {
+ public:
+  using Clock = std::chrono::system_clock;
+
+  /// Takes the Set-Cookie fields of a response from `url`.
+  void store(const Url& url, const Headers& response_headers, Clock::time_point now = Clock::now());
+  /// The Cookie header value for a request to `url` ("a=1; b=2"), or "" if none apply.
+  std::string header_for(const Url& url, Clock::time_point now = Clock::now()) const;
+  std::size_t size() const;
+  void clear();
+
+  static constexpr std::size_t kMaxCookies = 3000;
+
+ private:
+  struct Cookie {
+    std::string name;
+    std::string value;
+    std::string domain;  // lowercase, no leading dot
+    std::string path;
+    bool host_only = true;
+    bool secure = false;
+    std::optional<Clock::time_point> expires;  // none: until the jar goes
+    std::uint64_t created = 0;                 // order of arrival, for eviction and ties
+  };
+  void store_one(const Url& url, std::string_view line, Clock::time_point now);
+
+  mutable std::mutex mutex_;
+  std::vector<Cookie> cookies_;
+  std::uint64_t sequence_ = 0;
+};
+
+}  // namespace wire::http

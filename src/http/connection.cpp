@@ -5,7 +5,6 @@
 #include <cstring>
 #include <exception>
 #include <stdexcept>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -448,35 +447,6 @@ void AsyncConnection::close() noexcept {
 
 // --- Connection: the blocking form
 
-namespace {
-
-// What a step run by Connection::Impl::run() ends with.
-template <typename T>
-struct StepResult {
-  std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
-  std::exception_ptr error;
-  bool done = false;
-  bool waiting = false;  // the caller is in loop.run(): stop it at the end
-};
-
-template <typename T>
-io::Task<void> run_step(io::Task<T> task, std::shared_ptr<StepResult<T>> result, io::Loop& loop) {
-  try {
-    if constexpr (std::is_void_v<T>) {
-      co_await std::move(task);
-      result->value.emplace(true);
-    } else {
-      result->value.emplace(co_await std::move(task));
-    }
-  } catch (...) {
-    result->error = std::current_exception();
-  }
-  result->done = true;
-  if (result->waiting) loop.stop();
-}
-
-}  // namespace
-
 struct Connection::Impl {
   std::string scheme;
   std::string host;
@@ -486,27 +456,12 @@ struct Connection::Impl {
   std::optional<AsyncConnection> connection;
   ClientResponse response;
 
-  // Runs one step on the connection's loop. Most steps of a keep-alive exchange
-  // finish without waiting (a request that fits the socket buffer, a body already
-  // read in with the head): spawn() runs the step on the loop right away, up to
-  // its first wait, so those cost no epoll round trip and no eventfd wake-ups
-  // (Loop::run(task) posts its start and its stop: 6 syscalls a step). Only a
-  // step that has to wait runs the loop, until the step stops it. The result
-  // lives apart from this frame (shared), for a step the loop would still hold
-  // if loop.run() ended by an exception.
+  // One step on the connection's loop: Loop::run(task) starts it here and
+  // enters the loop only if it has to wait, so a step that finishes at once
+  // (most of a keep-alive exchange) costs no epoll_wait and no wake-up.
   template <typename T>
   T run(io::Task<T> task) {
-    auto result = std::make_shared<StepResult<T>>();
-    loop.spawn(run_step(std::move(task), result, loop));
-    if (!result->done) {
-      result->waiting = true;
-      loop.run();
-      if (!result->done) {
-        throw std::logic_error("HTTP connection: the loop stopped before the step finished");
-      }
-    }
-    if (result->error) std::rethrow_exception(result->error);
-    if constexpr (!std::is_void_v<T>) return std::move(*result->value);
+    return loop.run(std::move(task));
   }
 };
 

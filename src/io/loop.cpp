@@ -104,6 +104,10 @@ Loop& Loop::current() noexcept {
 }
 
 void Loop::stop() noexcept {
+  if (on_loop_thread() && running_) {  // running_ is only ever touched by the loop's thread
+    stopped_ = true;  // run() checks it after this batch: no wake-up needed
+    return;
+  }
   {
     std::lock_guard lock(posted_mutex_);
     stop_requested_ = true;
@@ -142,9 +146,21 @@ void Loop::run() {
     Loop* previous;
     ~Restore() { current_loop = previous; }
   } restore{std::exchange(current_loop, this)};
+  struct Running {
+    bool& flag;
+    ~Running() { flag = false; }
+  } running{running_};
+  running_ = true;
   stopped_ = false;
   while (!stopped_) run_once();
 }
+
+bool Loop::has_posted() {
+  std::lock_guard lock(posted_mutex_);
+  return !posted_.empty() || stop_requested_;
+}
+
+Loop* Loop::swap_current(Loop* loop) noexcept { return std::exchange(current_loop, loop); }
 
 void Loop::drain_posted() {
   std::vector<std::function<void()>> batch;

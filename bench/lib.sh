@@ -38,16 +38,19 @@ bench_cleanup() {
   rm -rf "$WORK"
 }
 
-# bench_build TARGET...: configures $BUILD_DIR (Release, -O2) and builds the
-# targets (the client and the peers: a failure stops the run), then the wire
-# tool if $WIRE is this build's (a failure only skips wire: it may be mid-edit).
+# bench_build [TARGET...]: configures $BUILD_DIR (Release, -O2) and builds the
+# targets (the client and the peers: a failure stops the run; none: configure
+# only), then the wire tool if $WIRE is this build's (a failure only skips wire:
+# it may be mid-edit).
 bench_build() {
   echo "== building ($BUILD_DIR, Release, -O2)"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DWIRE_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release \
     -DWIRE_BUILD_TESTS=OFF -DWIRE_BUILD_EXAMPLES=OFF \
     "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
     >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; exit 1; }
-  ninja -C "$BUILD_DIR" "$@" >"$WORK/ninja.log" 2>&1 || { cat "$WORK/ninja.log" >&2; exit 1; }
+  if [ $# -gt 0 ]; then
+    ninja -C "$BUILD_DIR" "$@" >"$WORK/ninja.log" 2>&1 || { cat "$WORK/ninja.log" >&2; exit 1; }
+  fi
   if [ "$WIRE" = "$BUILD_DIR/tools/wire/wire" ] &&
     ! ninja -C "$BUILD_DIR" wire_cli >"$WORK/ninja-wire.log" 2>&1; then
     echo "$BENCH_NAME.sh: the wire tool does not build; wire is skipped. Last lines:" >&2

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client_helpers.hpp"
@@ -591,6 +592,75 @@ TEST(HttpClient, ContentLengthShorterThanTheBodyNeverFeedsTheNextResponse) {
   server.join();
   EXPECT_EQ(seen.get(), (std::vector<std::string>{"connection 0: GET /first HTTP/1.1",
                                                    "connection 1: GET /second HTTP/1.1"}));
+}
+
+// Reads of 16 KiB or more into an empty read buffer go straight into the caller's
+// buffer (read_body()); the same rules hold there. The head comes first, alone, so
+// the body is read that way.
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  return s;
+}
+
+TEST(HttpClient, LargeReadsEndTheBodyAtItsLengthAndNeverFeedTheExcess) {
+  const std::string body = pattern(150'000);
+  Seen seen;
+  RawServer server(
+      [&](wire::net::Socket& s, int n) {
+        for (;;) {
+          std::string request = read_request(s);
+          if (request.empty()) return;
+          seen.add("connection " + std::to_string(n) + ": " + request.substr(0, request.find('\r')));
+          if (n == 0) {
+            s.send_all("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+            std::this_thread::sleep_for(20ms);
+            s.send_all(std::string_view(body).substr(0, 70'000));
+            std::this_thread::sleep_for(20ms);
+            // The rest of the body and a whole response beyond it, in one segment.
+            s.send_all(std::string(std::string_view(body).substr(70'000)) + ok("injected"));
+          } else {
+            s.send_all(ok("genuine"));
+          }
+        }
+      },
+      2);
+  auto c = connect_to(server);
+  c.request("GET", "/first");
+  auto& r = c.getresponse();
+  std::vector<std::byte> buf(64 * 1024);
+  std::string got;
+  while (std::size_t n = r.read(buf)) got.append(reinterpret_cast<const char*>(buf.data()), n);
+  EXPECT_EQ(got.size(), body.size());
+  EXPECT_TRUE(got == body);
+  EXPECT_EQ(r.read(buf), 0u);
+  c.request("GET", "/second");
+  EXPECT_EQ(c.getresponse().read(), "genuine");
+  c.close();
+  server.join();
+  EXPECT_EQ(seen.get(), (std::vector<std::string>{"connection 0: GET /first HTTP/1.1",
+                                                   "connection 1: GET /second HTTP/1.1"}));
+}
+
+TEST(HttpClient, LargeReadsOfATruncatedBodyFailAfterWhatCame) {
+  const std::string body = pattern(40'000);
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+    std::this_thread::sleep_for(20ms);
+    s.send_all(body);
+  });
+  auto c = connect_to(server);
+  c.request("GET", "/");
+  auto& r = c.getresponse();
+  std::vector<std::byte> buf(64 * 1024);
+  std::string got;
+  auto failure = failure_of([&] {
+    while (std::size_t n = r.read(buf)) got.append(reinterpret_cast<const char*>(buf.data()), n);
+  });
+  EXPECT_TRUE(is_failure(failure, Kind::http, http::Errc::truncated_body, {peer_of(server)}));
+  EXPECT_TRUE(got == body);  // what came is handed out, then the error
+  server.join();
 }
 
 TEST(HttpClient, ContentLengthShorterThanTheBodyOverTlsInSeparateRecords) {

@@ -28,5 +28,6 @@ struct DemoStep {
   std::function<bool()> run;
 };
 std::vector<DemoStep> tcp_demo_steps();
+std::vector<DemoStep> http_demo_steps();
 
 }  // namespace wire::cli

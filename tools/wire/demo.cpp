@@ -11,6 +11,7 @@ void add_demo_command(CLI::App& app) {
   auto* demo = app.add_subcommand("demo", "Replay the tutorial's exchanges on loopback");
   demo->callback([] {
     std::vector<DemoStep> steps = tcp_demo_steps();
+    for (auto& step : http_demo_steps()) steps.push_back(std::move(step));
     int passed = 0;
     for (auto& step : steps) {
       std::cout << "== " << step.title << "\n";

@@ -27,51 +27,27 @@
 #include <cstring>
 #include <istream>
 #include <string>
+
+#include "get_peer.hpp"
 #include <vector>
 
 namespace {
 
-double cpu_us() {
-  rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+constexpr const char* kName = "poco_get";
 
-[[noreturn]] void usage(const char* why) {
-  if (why) std::fprintf(stderr, "poco_get: %s\n", why);
-  std::fprintf(stderr, "usage: poco_get --url URL --size BYTES [--requests N] [--download [--output FILE]]\n");
-  std::exit(2);
-}
-
-[[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "poco_get: %s\n", what.c_str());
-  std::exit(1);
-}
+[[noreturn]] void usage(const char* why) { get_peer::usage(kName, why); }
+[[noreturn]] void fail(const std::string& what) { get_peer::fail(kName, what); }
+using get_peer::cpu_us;
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url, output = "/dev/null";
-  long requests = 1;
-  long long size = -1;
-  bool download = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--download") {
-      download = true;
-      continue;
-    }
-    if (i + 1 >= argc) usage("missing value");
-    std::string v = argv[++i];
-    if (a == "--url") url = v;
-    else if (a == "--requests") requests = std::atol(v.c_str());
-    else if (a == "--size") size = std::atoll(v.c_str());
-    else if (a == "--output") output = v;
-    else usage("unknown option");
-  }
-  if (url.empty() || size < 0 || requests < 1) usage("--url and --size are required");
-  if (download) requests = 1;
+  const get_peer::Options options = get_peer::parse(kName, argc, argv);
+  const std::string& url = options.url;
+  const std::string& output = options.output;
+  const long requests = options.requests;
+  const long long size = options.size;
+  const bool download = options.download;
 
   try {
     Poco::URI uri(url);

@@ -180,12 +180,6 @@ start_server() {
   return 1
 }
 
-field() {  # field LINE KEY: the value of KEY=value in LINE, or NA
-  local v
-  v=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1)
-  echo "${v:-NA}"
-}
-
 # --- the machine --------------------------------------------------------------
 CORES=$(nproc)
 if [ "$CORES" -lt 2 ]; then

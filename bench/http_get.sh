@@ -321,12 +321,6 @@ sys.stdout.write(f"url = \"{url}\"\noutput = \"/dev/null\"\n" * n)' "$requests" 
   esac
 }
 
-field() {  # field LINE KEY: the value of KEY=value in LINE, or NA
-  local v
-  v=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1)
-  echo "${v:-NA}"
-}
-
 # check_run NAME TEST: whether the run's output proves what it should; a
 # message and 1 if not. The library clients check each response themselves.
 check_run() {

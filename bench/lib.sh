@@ -76,3 +76,10 @@ wait_quiet() {
   done
   return 0
 }
+
+# The value of KEY in a client's "key=value key=value" report line, or NA.
+field() {  # field LINE KEY: the value of KEY=value in LINE, or NA
+  local v
+  v=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1)
+  echo "${v:-NA}"
+}

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/http/cookies.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -16,16 +14,15 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool is_ip(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+bool is_ip(const Url& url) {
+  return url.host_kind() == HostKind::ipv4 || url.host_kind() == HostKind::ipv6;
 }
 
 // RFC 6265 5.1.3: host equals domain, or ends with "." + domain and is a name.
-bool domain_matches(const std::string& host, const std::string& domain) {
+bool domain_matches(const std::string& host, bool host_is_ip, const std::string& domain) {
   if (host == domain) return true;
-  return host.size() > domain.size() && host.ends_with(domain) &&
-         host[host.size() - domain.size() - 1] == '.' && !is_ip(host);
+  return !host_is_ip && host.size() > domain.size() && host.ends_with(domain) &&
+         host[host.size() - domain.size() - 1] == '.';
 }
 
 // RFC 6265 5.1.4.
@@ -98,7 +95,7 @@ void CookieJar::store_one(const Url& url, std::string_view line, Clock::time_poi
   }
   if (!domain_attr.empty()) {
     // A domain must cover the host, and be more than one label (no cookies for "com").
-    if (!domain_matches(host, domain_attr) || (domain_attr.find('.') == std::string::npos && domain_attr != host)) {
+    if (!domain_matches(host, is_ip(url), domain_attr) || (domain_attr.find('.') == std::string::npos && domain_attr != host)) {
       return;
     }
     c.domain = domain_attr;
@@ -137,7 +134,7 @@ std::string CookieJar::header_for(const Url& url, Clock::time_point now) const {
   std::lock_guard lock(mutex_);
   for (const auto& c : cookies_) {
     if (c.expires && *c.expires <= now) continue;
-    if (c.host_only ? host != c.domain : !domain_matches(host, c.domain)) continue;
+    if (c.host_only ? host != c.domain : !domain_matches(host, is_ip(url), c.domain)) continue;
     if (!path_matches(path, c.path)) continue;
     if (c.secure && !secure) continue;
     chosen.push_back(&c);

@@ -291,4 +291,10 @@ HostPort split_host_port(std::string_view text) {
   }
 }
 
+bool is_ip_literal(std::string_view text) noexcept {
+  std::string s(text);
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
 }  // namespace wire::net

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/tls/context.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 
 #include "context_impl.hpp"
+#include "wire/net/address.hpp"
 
 namespace wire::tls {
 namespace {
@@ -46,12 +46,6 @@ std::vector<detail::X509Ptr> parse_certificates(std::string_view pem, const std:
   ERR_clear_error();  // the read that ended the loop reports "no start line"
   if (certs.empty()) throw Error(Errc::handshake_failed, "no PEM certificate in " + what);
   return certs;
-}
-
-bool is_ip_literal(std::string_view name) {
-  std::string s(name);
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
@@ -347,7 +341,7 @@ Identity make_certificate(const CertificateOptions& options) {
   std::string san;
   for (auto& name : options.names) {
     if (!san.empty()) san += ',';
-    san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
+    san += (net::is_ip_literal(name) ? "IP:" : "DNS:") + name;
   }
   if (!san.empty()) add_extension(cert.get(), issuer, NID_subject_alt_name, san);
 

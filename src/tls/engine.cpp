@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/tls/engine.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "context_impl.hpp"
+#include "wire/net/address.hpp"
 
 namespace wire::tls {
 namespace {
@@ -228,10 +228,8 @@ Engine::Engine(const Context& context, std::string_view server_name, std::string
     }
   }
   // SNI carries host names only, never IP literals (RFC 6066 section 3).
-  std::string name(server_name);
-  unsigned char ip[16];
-  if (!name.empty() && inet_pton(AF_INET, name.c_str(), ip) != 1 && inet_pton(AF_INET6, name.c_str(), ip) != 1) {
-    SSL_set_tlsext_host_name(ssl, name.c_str());
+  if (!server_name.empty() && !net::is_ip_literal(server_name)) {
+    SSL_set_tlsext_host_name(ssl, std::string(server_name).c_str());
   }
   if (ctx.resumption && !d.peer.empty()) {
     if (SSL_SESSION* session = ctx.take_session(d.peer)) {

@@ -87,4 +87,7 @@ HostPort split_host_port(std::string_view text);
 /// Parses a decimal port 0-65535. @throws std::invalid_argument naming the bad input.
 std::uint16_t parse_port(std::string_view text);
 
+/// Whether `text` is an IPv4 or IPv6 address literal ("127.0.0.1", "::1"), not a name.
+bool is_ip_literal(std::string_view text) noexcept;
+
 }  // namespace wire::net

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // wire::http: the HTTP/1.1 core (URLs, headers, messages, the sans-I/O parsers and the
-// serializer).
+// serializer), the client and the server.
 #pragma once
 
 #include "wire/http/client.hpp"
@@ -11,4 +11,5 @@
 #include "wire/http/message.hpp"
 #include "wire/http/parser.hpp"
 #include "wire/http/serializer.hpp"
+#include "wire/http/server.hpp"
 #include "wire/http/url.hpp"

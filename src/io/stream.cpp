@@ -96,6 +96,10 @@ bool WritevOp::attempt(int fd, std::error_code& ec, std::size_t& n) noexcept {
 }
 
 bool WaitOp::attempt(int fd, std::error_code& ec, bool& ok) noexcept {
+  if (woken) {
+    ok = true;
+    return true;
+  }
   std::byte probe;
   for (;;) {
     ssize_t r = ::recv(fd, &probe, 1, MSG_PEEK);

@@ -31,6 +31,7 @@ struct WorkerShare {
 struct TcpServer::Impl {
   ServerOptions options;
   Handler handler;
+  std::function<void()> drain_hook;
   std::unique_ptr<Runtime> runtime;
   std::vector<net::Socket> sockets;  // bound listeners, handed to the workers at start
   std::vector<std::unique_ptr<WorkerShare>> shares;
@@ -194,6 +195,8 @@ TcpServer::~TcpServer() {
   if (impl_->started) shutdown(0s);
 }
 
+void TcpServer::on_drain(std::function<void()> hook) { impl_->drain_hook = std::move(hook); }
+
 void TcpServer::start() {
   auto& im = *impl_;
   if (im.started) return;
@@ -202,6 +205,12 @@ void TcpServer::start() {
   // Bind on the caller's thread so errors surface here; the first socket fixes the
   // port (when 0 was asked) and the others join it with SO_REUSEPORT.
   const bool one = im.options.accept_mode == AcceptMode::one_acceptor;
+  if (!one && im.options.port != 0) {
+    // SO_REUSEPORT would let this server share a port another process (of the same
+    // user) already listens on, each getting some of the connections. Bind once
+    // without it first, so a port in use fails here as it does for any server.
+    net::tcp_listen(im.options.host, im.options.port, im.options.backlog, false);
+  }
   im.sockets.push_back(net::tcp_listen(im.options.host, im.options.port, im.options.backlog, !one));
   im.address = im.sockets.front().local_address();
   for (unsigned i = 1; i < threads && !one; ++i) {
@@ -252,6 +261,7 @@ ShutdownReport TcpServer::shutdown(Clock::duration grace) {
       w->draining = true;
       if (w->listener) w->listener->close();
       if (auto h = std::exchange(w->accept_waiting, {})) h.resume();
+      if (im.drain_hook) im.drain_hook();
       // Connections that ended before `draining` was set did not notify.
       if (w->active == 0) {
         std::lock_guard guard(im.mutex);

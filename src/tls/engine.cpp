@@ -394,4 +394,9 @@ std::string Engine::requested_server_name() const {
 
 ssl_st* Engine::native_handle() const noexcept { return impl_->ssl.get(); }
 
+std::size_t Engine::plaintext_buffered() const noexcept {
+  int n = SSL_pending(impl_->ssl.get());
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
 }  // namespace wire::tls

@@ -234,63 +234,8 @@ void add_common(CLI::App* cmd, HttpOptions& o) {
 
 }  // namespace
 
-std::vector<DemoStep> http_demo_steps() {
-  DemoStep step;
-  step.title = "HTTPS: the tutorial's http.client GET";
-  step.run = [] {
-    // A minimal local TLS responder (until wire's own HTTP server lands): one
-    // response, with a certificate for localhost made now and trusted alone.
-    auto identity = tls::self_signed("localhost");
-    auto server_ctx = tls::Context::server(identity);
-    auto listener = net::tcp_listen("127.0.0.1", 0);
-    auto port = listener.local_address().port();
-    std::cout << "  responder on https://localhost:" << port << "/ (self-signed, trusted by the client)\n";
-    std::string request_line;
-    std::string server_error;
-    std::thread responder([&] {
-      try {
-        auto [sock, peer] = listener.accept();
-        sock.set_timeout(10s);
-        tls::Stream stream(std::move(sock), server_ctx);
-        std::string request = stream.recv(4096);
-        request_line = request.substr(0, request.find("\r\n"));
-        stream.send_all("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 15\r\n"
-                        "Connection: close\r\n\r\nHello, HTTPS!\r\n");
-        stream.shutdown();
-      } catch (const std::exception& e) {
-        server_error = e.what();
-      }
-    });
-    http::ConnectionOptions options;
-    auto client_ctx = tls::Context::client(tls::Trust::added_only);
-    client_ctx.add_ca_pem(identity.certificate_pem);
-    options.tls = client_ctx;
-    int status = 0;
-    std::string body;
-    try {
-      auto connection = http::Connection::https("localhost", port, options);
-      connection.request("GET", "/");
-      auto& response = connection.getresponse();
-      status = response.status();
-      body = response.read();
-      connection.close();
-    } catch (...) {
-      listener.close();
-      responder.join();
-      throw;
-    }
-    responder.join();
-    if (!server_error.empty()) std::cout << "  responder error: " << server_error << "\n";
-    std::cout << "  responder: " << request_line << "\n";
-    std::cout << "  client: Status: " << status << "\n";
-    std::cout << "  client: Body: " << body;
-    return status == 200 && body == "Hello, HTTPS!\r\n" && request_line == "GET / HTTP/1.1";
-  };
-  return {step};
-}
-
 void add_http_commands(CLI::App& app) {
-  auto* http_cmd = app.add_subcommand("http", "HTTP/1.1 client (and, later, server)");
+  auto* http_cmd = app.add_subcommand("http", "HTTP/1.1 client and server");
   http_cmd->require_subcommand(1);
 
   auto get = std::make_shared<HttpOptions>();
@@ -309,6 +254,8 @@ void add_http_commands(CLI::App& app) {
     req->has_data = data->count() > 0 || data_file->count() > 0;
     run_http(*req);
   });
+
+  add_http_serve_command(*http_cmd);
 }
 
 }  // namespace wire::cli

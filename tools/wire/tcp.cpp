@@ -51,18 +51,26 @@ struct ServeOptions {
   bool tls_self_signed = false;
 };
 
-// The server's TLS context, if the options ask for TLS.
-std::optional<tls::Context> server_tls(const ServeOptions& options) {
-  if (options.tls_self_signed) {
-    std::string name = options.host.empty() || options.host == "::" || options.host == "0.0.0.0"
-                           ? std::string("localhost")
-                           : options.host;
+}  // namespace
+
+std::optional<tls::Context> server_tls_context(std::string_view host, const std::string& cert,
+                                               const std::string& key, bool self_signed) {
+  if (self_signed) {
+    std::string name = host.empty() || host == "::" || host == "0.0.0.0" ? std::string("localhost")
+                                                                          : std::string(host);
     std::cerr << "wire: TLS with a self-signed certificate for " << name
               << " (clients need --insecure)" << std::endl;
     return tls::Context::server(tls::self_signed(name));
   }
-  if (!options.tls_cert.empty()) return tls::Context::server(options.tls_cert, options.tls_key);
+  if (!cert.empty()) return tls::Context::server(cert, key);
   return std::nullopt;
+}
+
+namespace {
+
+// The server's TLS context, if the options ask for TLS.
+std::optional<tls::Context> server_tls(const ServeOptions& options) {
+  return server_tls_context(options.host, options.tls_cert, options.tls_key, options.tls_self_signed);
 }
 
 // Answers one connection until it closes, goes idle or fails; a coroutine per

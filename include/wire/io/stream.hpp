@@ -115,6 +115,7 @@ class IoAwaiter : IoWaiter {
   static void on_ready(IoWaiter* w) {
     auto* self = static_cast<IoAwaiter*>(w);
     self->registered_ = false;  // the loop took us out of the slot
+    if constexpr (requires { self->op_.woken; }) self->op_.woken = true;
     if (!self->try_once()) {
       self->slot() = self;  // woken but still not ready: wait for the next edge
       self->registered_ = true;
@@ -162,7 +163,9 @@ struct WritevOp {
 struct WaitOp {  // readiness only: for idle connections that hold no buffer
   using result_type = bool;
   bool attempt(int fd, std::error_code& ec, bool& ok) noexcept;
-  bool first = true;
+  // Set when epoll reported the socket readable (data, EOF or an error): then a
+  // read will not block and no probe is needed. Before waiting, a probe decides.
+  bool woken = false;
 };
 struct SendfileOp {
   int in_fd;

@@ -67,6 +67,10 @@ class TcpServer {
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
 
+  /// Runs `hook` on each worker's thread when shutdown() begins, once that worker
+  /// has stopped accepting: a protocol server closes its idle connections there,
+  /// so that only work in flight holds the grace period. Set it before start().
+  void on_drain(std::function<void()> hook);
   /// Binds every worker's listener and starts the workers.
   /// @throws std::system_error if the address cannot be bound.
   void start();

@@ -60,6 +60,8 @@ class Engine {
   void input_eof() noexcept;
   /// Bytes not yet consumed by TLS: after a failed handshake, what arrived.
   std::size_t input_buffered() const noexcept;
+  /// Decrypted bytes OpenSSL holds that read() has not returned yet (SSL_pending).
+  std::size_t plaintext_buffered() const noexcept;
   /// Bytes to send to the peer, in order.
   std::span<const std::byte> output() const noexcept;
   void consume_output(std::size_t n) noexcept;

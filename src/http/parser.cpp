@@ -491,7 +491,16 @@ std::size_t ParserCore::feed(const char* data, std::size_t len) {
       force = true;
       continue;
     }
-    fail(map_error(err), stream_pos_);
+    Errc code = map_error(err);
+    // RFC 9112 §3: a request-line that is not `method SP target SP version` is 400. llhttp
+    // reports any byte that ends its method matching as an invalid method; only a token (one
+    // the parser does not know, or one cut short by SP) names a method: 501 (RFC 9110 §9.1).
+    if (code == Errc::bad_method && !response_mode_) {
+      char c = used < avail ? exec_begin_[used] : '\0';
+      bool token_then_space = c == ' ' && stream_pos_ > message_start_;
+      if (!is_tchar(c) && !token_then_space) code = Errc::bad_request_line;
+    }
+    fail(code, stream_pos_);
   }
   exec_begin_ = nullptr;
   return off;
@@ -642,6 +651,12 @@ Errc ParserCore::map_error(llhttp_errno_t err) const noexcept {
     case HPE_INVALID_URL:
       return Errc::bad_target;
     case HPE_INVALID_VERSION:
+      // "HTTP/1.1 " or "HTTP/1.1x": a version this parser speaks, on a malformed line (400);
+      // "HTTP/2.0", "HTTP/1.2": a version it does not (505).
+      if (!response_mode_ && parser_.http_major == 1 && parser_.http_minor <= 1 && says("CRLF after version")) {
+        return Errc::bad_request_line;
+      }
+      return Errc::bad_version;
     case HPE_PAUSED_H2_UPGRADE:  // "PRI * HTTP/2.0": an HTTP/2 client
       return Errc::bad_version;
     case HPE_INVALID_STATUS:

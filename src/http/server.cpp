@@ -192,7 +192,7 @@ struct Server::Impl {
   template <typename S>
   io::Task<void> serve_connection(S& stream, io::Stream& socket, const net::Address& peer,
                                   io::Clock::time_point first_deadline);
-  void log(Worker& w, const ServerRequest* req, std::string_view request_line, int status,
+  void log(Worker& w, const net::Address& peer, std::string_view request_line, int status,
            std::uint64_t bytes);
 };
 
@@ -223,16 +223,12 @@ void Server::Impl::drain_worker() {
   }
 }
 
-void Server::Impl::log(Worker& w, const ServerRequest* req, std::string_view request_line,
+void Server::Impl::log(Worker& w, const net::Address& peer, std::string_view request_line,
                        int status, std::uint64_t bytes) {
   if (!options.access_log) return;
   std::string& line = w.log_line;
   line.clear();
-  if (req) {
-    line += req->peer().host();
-  } else {
-    line += '-';
-  }
+  line += peer.host();  // from the socket: known even for a request that could not be parsed
   std::time_t now = ::time(nullptr);
   std::tm tm{};
   ::gmtime_r(&now, &tm);
@@ -606,7 +602,7 @@ class Connection {
     x->out += res.body;
     std::uint64_t size = res.body.size();
     bool sent = co_await send(std::string_view(x->out));
-    srv.log(w, x->req, line, status, size);
+    srv.log(w, peer, line, status, size);
     if (sent) co_await linger();
   }
 
@@ -835,9 +831,14 @@ class Connection {
     if (res.close || w.draining) keep = false;
     std::uint64_t body_bytes = 0;
     bool sent = co_await respond(res, head_only, keep, head.version, body_bytes);
-    srv.log(w, &request, x->request_line, res.status, body_bytes);
-    if (!sent || !keep || !ok) co_return false;
-    if (!x->body_done && !co_await drain(srv.options.limits.max_drain)) co_return false;
+    srv.log(w, peer, x->request_line, res.status, body_bytes);
+    if (!sent || !ok) co_return false;
+    if (!keep || (!x->body_done && !co_await drain(srv.options.limits.max_drain))) {
+      // Closing on a body the client may still be sending: linger, as refuse() does, so that
+      // the close is not a reset that can destroy the answer before the client has read it.
+      if (!x->body_done && ok) co_await linger();
+      co_return false;
+    }
     co_return !w.draining;
   }
 };
@@ -882,6 +883,7 @@ io::Task<void> Server::Impl::serve_connection(S& stream, io::Stream& socket, con
     ~Unlink() { l.unlink(); }
   } unlink{idle};
   auto deadline = first_deadline;
+  bool first = true;  // the first head's deadline runs from the accept, not from its first byte
   for (;;) {
     if ((!c.x || !c.x->buffered()) && !c.tls_pending()) {
       // Idle: wait for the next request without holding any buffer.
@@ -894,8 +896,9 @@ io::Task<void> Server::Impl::serve_connection(S& stream, io::Stream& socket, con
       co_await socket.wait_readable(ec);
       idle.unlink();
       if (ec || w.draining || !socket.is_open()) co_return;  // idle too long, or draining
-      deadline = io::Clock::now() + options.limits.header_timeout;
+      if (!first) deadline = io::Clock::now() + options.limits.header_timeout;
     }
+    first = false;
     c.take();
     if (!co_await c.exchange(deadline)) break;
     deadline = c.x->buffered() ? io::Clock::now() + options.limits.header_timeout

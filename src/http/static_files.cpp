@@ -348,8 +348,12 @@ ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view rela
   if (S_ISDIR(st.st_mode)) {
     std::string_view url_path = req.path();
     if (url_path.empty() || url_path.back() != '/') {
-      // "/docs" -> "/docs/", so that relative links in the page resolve beneath it.
-      std::string location(url_path);
+      // "/docs" -> "/docs/", so that relative links in the page resolve beneath it. One
+      // leading slash only: "//docs/" would be a protocol-relative URL naming the host "docs"
+      // (an open redirect, CVE-2021-28861 in Python's http.server); browsers read '\\' as '/'.
+      auto first = url_path.find_first_not_of("/\\");
+      std::string location = "/";
+      if (first != std::string_view::npos) location += url_path.substr(first);
       location += '/';
       if (!req.query().empty()) {
         location += '?';

@@ -410,7 +410,8 @@ TEST(RequestParser, BadHeaderValues) {
 TEST(RequestParser, BadRequestLines) {
   expect_request_error("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line);
   expect_request_error("GET /  HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line);
-  expect_request_error("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Errc::bad_version);
+  // A version the parser speaks, on a malformed line: 400, not 505.
+  expect_request_error("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Errc::bad_request_line);
   expect_request_error("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line);
   expect_request_error("GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_target);
   expect_request_error("GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_target);
@@ -428,7 +429,10 @@ TEST(RequestParser, Versions) {
 TEST(RequestParser, Methods_Unknown) {
   expect_request_error("FOO / HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_method);
   expect_request_error("get / HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_method);
-  expect_request_error("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Errc::bad_method);  // a TLS ClientHello
+  // Bytes that are no token at all make no method: a malformed request-line (400), not an
+  // unknown method (501). A TLS ClientHello sent to a plain port is one.
+  expect_request_error("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Errc::bad_request_line);
+  expect_request_error("GARBAGE\r\n\r\n", Errc::bad_method);  // a token: an unknown method (501)
 }
 
 TEST(RequestParser, Garbage) {

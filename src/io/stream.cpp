@@ -229,6 +229,9 @@ Stream::Stream(net::Socket socket) : Stream(nonblocking(std::move(socket)), NonB
 
 Stream::Stream(net::Socket socket, NonBlocking) {
   state_ = Loop::current().attach(socket.fd());
+  // epoll reports at registration whatever is already readable, so the first read need not
+  // be tried before the event: a fresh connection's first recv() would only say EAGAIN.
+  state_->read_hint = false;
   fd_ = socket.release();  // only the descriptor is kept: an idle connection stays small
 }
 

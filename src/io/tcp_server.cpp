@@ -177,8 +177,6 @@ Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accept
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
   stream.set_write_timeout(options.limits.write_timeout);
-  int one = 1;  // small replies go out at once, as nginx's tcp_nodelay does
-  ::setsockopt(stream.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   try {
     co_await handler(stream, accepted.peer);
   } catch (const std::exception&) {
@@ -216,6 +214,12 @@ void TcpServer::start() {
   for (unsigned i = 1; i < threads && !one; ++i) {
     im.sockets.push_back(
         net::tcp_listen(im.options.host, im.address.port(), im.options.backlog, true));
+  }
+  // Small replies go out at once, as nginx's tcp_nodelay does. Accepted sockets inherit
+  // TCP_NODELAY from their listener on Linux: set once here, not once per connection.
+  for (auto& listener : im.sockets) {
+    int on = 1;
+    ::setsockopt(listener.fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
   std::size_t per_worker = (im.options.limits.max_connections + threads - 1) / threads;
   for (unsigned i = 0; i < threads; ++i) {

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
 // TcpServer: echo across workers, limits, backpressure, graceful shutdown.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <gtest/gtest.h>
 
 #include <pthread.h>
@@ -69,6 +73,34 @@ TEST(TcpServer, EchoesOnEveryWorker) {
   auto report = server.shutdown(5s);
   EXPECT_EQ(report.finished, 0u);  // nothing was in flight
   EXPECT_EQ(report.cut, 0u);
+}
+
+// Small replies must not wait for Nagle: every accepted connection has TCP_NODELAY (set once
+// on the listeners, inherited by what they accept), in both accept modes.
+TEST(TcpServer, AcceptedConnectionsHaveNoDelay) {
+  for (auto mode : {wire::io::AcceptMode::reuse_port, wire::io::AcceptMode::one_acceptor}) {
+    auto o = options(2);
+    o.accept_mode = mode;
+    std::atomic<int> checked{0};
+    std::atomic<int> with_nodelay{0};
+    TcpServer server(o, [&](Stream& s, const wire::net::Address&) -> Task<void> {
+      int value = 0;
+      socklen_t len = sizeof value;
+      ::getsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &value, &len);
+      if (value) ++with_nodelay;
+      ++checked;
+      co_return;
+    });
+    server.start();
+    for (int c = 0; c < 6; ++c) {
+      auto sock = client_of(server);
+      std::string rest = sock.recv(16);  // the handler returns at once: EOF
+      EXPECT_EQ(rest, "");
+    }
+    ASSERT_TRUE(wait_until([&] { return checked.load() == 6; }, 10s));
+    EXPECT_EQ(with_nodelay.load(), 6);
+    server.shutdown(5s);
+  }
 }
 
 TEST(TcpServer, OneAcceptorHandsConnectionsToEveryWorker) {

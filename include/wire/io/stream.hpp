@@ -203,7 +203,8 @@ class Stream {
   /// Takes a connected socket, makes it non-blocking and attaches it to Loop::current().
   explicit Stream(net::Socket socket);
   /// The same for a socket known to be non-blocking already (accept4 with
-  /// SOCK_NONBLOCK): saves the fcntl calls on every accepted connection.
+  /// SOCK_NONBLOCK): saves the fcntl calls on every accepted connection, and
+  /// the first read waits for epoll's event instead of trying recv() first.
   struct NonBlocking {};
   Stream(net::Socket socket, NonBlocking);
   Stream(Stream&& other) noexcept;

@@ -26,6 +26,13 @@ packages=(
   # HTTP client benchmark (bench/http_get.sh): the peers libcurl, POCO, cpp-httplib and the
   # curl CLI; GNU time for peak RSS
   libcurl4-openssl-dev libpoco-dev libcpp-httplib-dev curl time
+  # HTTP server benchmark (bench/http_server.sh): the load generator wrk; the peers are
+  # nginx, cpp-httplib, Boost.Beast (libboost-dev), POCO and Python's http.server, above
+  wrk
+  # the headless browser test of the HTTP server (a real browser as its client)
+  chromium
+  # certutil, to make the headless browser trust the test CA (an NSS database in a temporary HOME)
+  libnss3-tools
 )
 
 missing=()

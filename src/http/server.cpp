@@ -261,6 +261,25 @@ std::function<void(std::string_view)> access_log_to(std::FILE* file) {
 
 namespace {
 
+// The lingering close (RFC 9112 §9.6): no more sending, then read and drop what the client
+// still sends, for `time` at most, so that closing does not reset the connection (a reset may
+// erase the answer before the client has read it, and fails the client's writes).
+io::Task<void> linger_close(io::Stream& sock, io::Clock::duration time) {
+  sock.shutdown_write();
+  auto until = io::Clock::now() + time;
+  std::size_t total = 0;
+  std::byte sink[4096];
+  while (total < kLingerBytes) {
+    auto now = io::Clock::now();
+    if (now >= until) break;
+    sock.set_read_timeout(until - now);
+    std::error_code ec;
+    std::size_t n = co_await sock.read_some(std::span(sink), ec);
+    if (ec || n == 0) break;
+    total += n;
+  }
+}
+
 template <typename S>
 class Connection;
 
@@ -522,23 +541,17 @@ class Connection {
 
   // After an error answer: stop sending, read (and drop) what the client still sends for a
   // while, so that closing does not reset the connection before the answer is read.
+  // Over TLS the same, after close_notify: what the client still sends is read from the
+  // socket beneath as it is (records) and dropped.
   io::Task<void> linger() {
-    if constexpr (kPlain) {
-      sock.shutdown_write();
-      auto until = io::Clock::now() + kLingerTime;
-      std::size_t total = 0;
-      std::byte sink[4096];
-      while (total < kLingerBytes) {
-        auto now = io::Clock::now();
-        if (now >= until) break;
-        sock.set_read_timeout(until - now);
-        std::error_code ec;
-        std::size_t n = co_await sock.read_some(std::span(sink), ec);
-        if (ec || n == 0) break;
-        total += n;
+    if constexpr (!kPlain) {
+      try {
+        co_await s.shutdown();  // close_notify, flushed
+      } catch (const std::exception&) {
+        co_return;
       }
     }
-    co_return;
+    co_await linger_close(sock, kLingerTime);
   }
 
   // Encodes the status line and header section of `res` into x->out. `length`: the body's
@@ -769,8 +782,7 @@ class Connection {
     }
     bool handled = false;
     if (!route) {
-      res = ServerResponse::error(status);
-      if (status == 204) res.body.clear();
+      res = status == 204 ? ServerResponse(204) : ServerResponse::error(status);
       if (!allow.empty()) res.headers.add("Allow", allow);
       handled = true;
     } else if (auto early = router.run_before(request)) {
@@ -846,14 +858,25 @@ class Connection {
 }  // namespace
 
 // Over the per-address limit: 503, and close.
+// The lingering close, as for every refusal (nginx's limit_conn 503 lingers too): without it
+// the close resets the connection, and the 503 may never be read.
 template <typename S>
-io::Task<void> refuse_busy(S& stream) {
+io::Task<void> refuse_busy(S& stream, io::Stream& socket) {
   static constexpr std::string_view busy =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Content-Length: 34\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
       "503 too many connections from you\n";
   std::error_code ec;
   co_await stream.write_all(std::as_bytes(std::span(busy)), ec);
+  if (ec) co_return;
+  if constexpr (!std::is_same_v<S, io::Stream>) {
+    try {
+      co_await stream.shutdown();  // close_notify, flushed
+    } catch (const std::exception&) {
+      co_return;
+    }
+  }
+  co_await linger_close(socket, kLingerTime);
 }
 
 template <typename S>
@@ -870,7 +893,7 @@ io::Task<void> Server::Impl::serve_connection(S& stream, io::Stream& socket, con
   } slot{*this, client_key(peer), false};
   slot.admitted = admit(slot.key);
   if (!slot.admitted) {
-    co_await refuse_busy(stream);
+    co_await refuse_busy(stream, socket);
     co_return;
   }
 
@@ -944,7 +967,9 @@ Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Im
     }
     im.server_line = "Server: " + im.options.server_header + "\r\n";
   }
-  if (im.options.tls) im.options.tls->set_alpn({"http/1.1"});
+  // HTTP/1.0 clients over TLS offer "http/1.0" (curl --http1.0): served like HTTP/1.1 ones,
+  // as nginx does; only a client with nothing in common is refused (RFC 7301 §3.2).
+  if (im.options.tls) im.options.tls->set_alpn({"http/1.1", "http/1.0"});
   io::ServerOptions tcp;
   tcp.host = im.options.host;
   tcp.port = im.options.port;

@@ -266,7 +266,10 @@ RangeResult parse_range(std::string_view value, std::uint64_t size, Range& out) 
   if (a.empty()) {  // "-N": the last N bytes
     std::uint64_t n = 0;
     if (!number(b, n)) return RangeResult::none;
-    if (n == 0 || size == 0) return RangeResult::unsatisfiable;
+    if (n == 0) return RangeResult::unsatisfiable;
+    // RFC 9110 §14.1.1: on an empty file a suffix range is the one satisfiable kind, yet no
+    // Content-Range can name its bytes: the range is ignored (200 and the empty body).
+    if (size == 0) return RangeResult::none;
     n = std::min(n, size);
     out = {size - n, n};
     return RangeResult::one;

@@ -105,9 +105,10 @@ class WireProcess:
     """A `wire` child kept running alongside the test; its stdout and stderr are
     drained by threads so pipes never fill up."""
 
-    def __init__(self, args):
-        self.proc = subprocess.Popen([WIRE, *args], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, args, program=None, env=None):
+        # `program`: another executable than `wire` (a test's own server), run the same way.
+        self.proc = subprocess.Popen([program or WIRE, *args], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self._cond = threading.Condition()
         self._out, self._err = bytearray(), bytearray()
         self._eof = {"out": False, "err": False}
@@ -151,6 +152,26 @@ class WireProcess:
                                  f"exit status: {self.proc.poll()}")
         return int(m.group(2))
 
+    def wait_stdout(self, pattern, timeout=READY, start=0):
+        """The first match of the bytes regex `pattern` in stdout from offset `start`,
+        waiting for it up to `timeout` (an AssertionError past it, or at EOF)."""
+        regex = re.compile(pattern, re.MULTILINE)
+        found = []
+
+        def matched():
+            m = regex.search(self._out, start)
+            if m:
+                found.append(m)
+            return m is not None or self._eof["out"]
+
+        with self._cond:
+            self._cond.wait_for(matched, timeout)
+            if found:
+                return found[0]
+            out, err = bytes(self._out), bytes(self._err)
+        raise AssertionError(f"no {pattern!r} on stdout within {timeout}s; stdout: {out[-2000:]!r}; "
+                             f"stderr: {err[-2000:]!r}; exit status: {self.proc.poll()}")
+
     def wait(self, timeout=STEP):
         """The exit status; the output is complete once this returns."""
         try:
@@ -169,6 +190,27 @@ class WireProcess:
             t.join(STEP)
         self.proc.stdout.close()
         self.proc.stderr.close()
+
+
+def make_test_pki(d, openssl="/usr/bin/openssl"):
+    """A test CA and a leaf signed by it, made by the openssl tool in directory `d`:
+    ca.pem/ca.key, leaf.pem/leaf.key (P-256, for DNS:localhost and IP:127.0.0.1, valid
+    for two days). Returns their paths by those names ("ca.pem", ...)."""
+    def run(*args):
+        subprocess.run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=STEP)
+
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=wire interop CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(d, "leaf.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n")
+    run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")
+    return {name: os.path.join(d, name) for name in ("ca.pem", "ca.key", "leaf.pem", "leaf.key")}
 
 
 class WireCase(unittest.TestCase):

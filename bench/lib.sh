@@ -83,3 +83,32 @@ field() {  # field LINE KEY: the value of KEY=value in LINE, or NA
   v=$(tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n1)
   echo "${v:-NA}"
 }
+
+# free_port: a TCP port free on 127.0.0.1 just now (racy: bind may still lose it).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PID PORT NAME [SECONDS]: until PORT on 127.0.0.1 accepts (at most
+# SECONDS, default 10); 1 with a message if PID exits first or time runs out.
+wait_port() {
+  local pid=$1 port=$2 name=$3 limit=${4:-10} i
+  for ((i = 0; i < limit * 20; i++)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$BENCH_NAME.sh: $name exited before accepting" >&2
+      return 1
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "$BENCH_NAME.sh: $name does not accept on port $port after $limit s" >&2
+  return 1
+}
+
+# stop_started PID: stop_pid, and drop PID from STARTED (its number may be reused later).
+stop_started() {
+  local pid=$1 p rest=()
+  stop_pid "$pid"
+  for p in "${STARTED[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
+  STARTED=("${rest[@]}")
+}

@@ -151,10 +151,6 @@ for s in $SERVERS; do
 done
 [ ${#ACTIVE[@]} -gt 0 ] || { echo "echo.sh: no server to measure" >&2; exit 1; }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start_server NAME [idle]: starts it pinned to SERVER_CPU on a free port and
 # waits (at most 10 s) until the port accepts. Sets SPID and SPORT; returns 1
 # if the server exits or never accepts.

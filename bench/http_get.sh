@@ -159,10 +159,6 @@ if [[ " $TESTS " == *" download "* ]]; then
   truncate -s "$BIG_SIZE" "$WWW/big"
 fi
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 PORT=""
 NGINX_PID=""
 for attempt in 1 2 3; do  # free_port is racy: another process may take the port first

@@ -157,10 +157,6 @@ for s in $BULK_SERVERS; do
   have_server "$s" && BULK_ACTIVE+=("$s")
 done
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # nginx_config MODE KEY PORT [BACKEND_PORT]: writes $WORK/nginx-PORT/nginx.conf.
 nginx_config() {
   local mode=$1 key=$2 port=$3 backend=${4:-} dir=$WORK/nginx-$3 body
@@ -191,21 +187,6 @@ stream {
   }
 }
 EOF
-}
-
-# wait_port PID PORT NAME: until PORT accepts (at most 10 s); 1 if PID exits first.
-wait_port() {
-  local pid=$1 port=$2 name=$3 i
-  for ((i = 0; i < 200; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "tls.sh: $name exited before accepting" >&2
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "tls.sh: $name does not accept on port $port after 10 s" >&2
-  return 1
 }
 
 # start_server NAME MODE KEY: starts it pinned to SERVER_CPU on a free port.

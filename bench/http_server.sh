@@ -190,7 +190,8 @@ EOF
 
 # run.py SERVER_PID LIMIT OUT -- CMD...: runs CMD (it inherits our CPU affinity) with its
 # output in OUT, killed after LIMIT seconds, and prints key=value fields: rc, wall_s,
-# client_cpu_us (wait4), server_cpu_us (/proc/PID/stat, all threads), server_rss_kib and
+# client_cpu_us (wait4), server_cpu_us (/proc/PID/stat, all threads; server_user_us and
+# server_sys_us its user-space and kernel parts), server_rss_kib and
 # server_hwm_kib (VmRSS and VmHWM after), other_cpu_pct (the rest of the machine, in % of
 # one core), then the fields of CMD's "wrk_result" line.
 cat >"$WORK/run.py" <<'EOF'
@@ -202,17 +203,17 @@ def busy():
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:9]]
     return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / hz
-def server_cpu():
+def server_cpu():  # (user, kernel) seconds
     with open(f"/proc/{pid}/stat") as f:
         v = f.read().rsplit(")", 1)[1].split()
-    return (int(v[11]) + int(v[12])) / hz
+    return int(v[11]) / hz, int(v[12]) / hz
 def status(key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return "NA"
-b0, s0, t0 = busy(), server_cpu(), time.monotonic()
+b0, (u0, k0), t0 = busy(), server_cpu(), time.monotonic()
 with open(out, "wb") as o:
     child = os.fork()
     if child == 0:
@@ -239,22 +240,26 @@ _, wstatus, ru = os.wait4(child, 0)
 signal.alarm(0)
 t1 = time.monotonic()
 try:
-    s1, rss, hwm = server_cpu(), status("VmRSS"), status("VmHWM")
+    (u1, k1), rss, hwm = server_cpu(), status("VmRSS"), status("VmHWM")
 except OSError:  # the server died
-    s1, rss, hwm = None, "NA", "NA"
+    u1 = k1 = None
+    rss = hwm = "NA"
 b1 = busy()
 rc = 124 if timed_out else os.waitstatus_to_exitcode(wstatus)
 wall = t1 - t0
 client = ru.ru_utime + ru.ru_stime
-server = "NA" if s1 is None else f"{(s1 - s0) * 1e6:.0f}"
-other = max(0.0, (b1 - b0) - client - (0 if s1 is None else s1 - s0)) / wall * 100
+used = None if u1 is None else (u1 - u0) + (k1 - k0)
+server = "NA" if used is None else f"{used * 1e6:.0f}"
+user = "NA" if used is None else f"{(u1 - u0) * 1e6:.0f}"
+kernel = "NA" if used is None else f"{(k1 - k0) * 1e6:.0f}"
+other = max(0.0, (b1 - b0) - client - (used or 0)) / wall * 100
 fields = ""
 with open(out, errors="replace") as f:
     for line in f:
         if line.startswith("wrk_result "):
             fields = line.split(" ", 1)[1].strip()
 print(f"rc={rc} wall_s={wall:.3f} client_cpu_us={client * 1e6:.0f} server_cpu_us={server} "
-      f"server_rss_kib={rss} server_hwm_kib={hwm} other_cpu_pct={other:.1f} {fields}")
+      f"server_user_us={user} server_sys_us={kernel} server_rss_kib={rss} server_hwm_kib={hwm} other_cpu_pct={other:.1f} {fields}")
 EOF
 
 # check.py PORT PID FILE: checks what the server answers, and prints key=value fields:
@@ -614,11 +619,14 @@ for line in open(results):
     secs = num("duration_us") / 1e6
     n = num("requests")
     cpu = num("server_cpu_us")
+    user, kernel = num("server_user_us"), num("server_sys_us")
     wall = num("wall_s")
     runs.setdefault(test, {}).setdefault(name, {})[rnd] = {
         "rate": n / secs,
         "mbps": num("bytes") / secs / 1e6,
         "cpu": cpu / n if cpu is not None else None,
+        "user": user / n if user is not None else None,
+        "kernel": kernel / n if kernel is not None else None,
         "per_core": n / (cpu / 1e6) if cpu else None,
         "p50": num("p50_us"), "p99": num("p99_us"),
         "server_pct": cpu / 1e4 / wall if cpu is not None else None,
@@ -643,7 +651,8 @@ def x(v):
 
 # Every run, and the medians, as TSV.
 keys = ["requests", "duration_us", "bytes", "p50_us", "p99_us", "max_us", "err_connect", "err_read",
-        "err_write", "err_status", "err_timeout", "server_cpu_us", "client_cpu_us", "wall_s",
+        "err_write", "err_status", "err_timeout", "server_cpu_us", "server_user_us", "server_sys_us",
+        "client_cpu_us", "wall_s",
         "other_cpu_pct", "server_rss_kib", "server_hwm_kib", "head_bytes", "file_head_bytes", "nodelay",
         "connections", "rss_before_kib", "rss_after_kib", "kib_per_conn", "closed_by_server",
         "threads_before", "threads_after", "seconds", "rc"]
@@ -687,9 +696,9 @@ for test in ("keepalive", "close", "file"):
     print(f"### {titles[test]}")
     print()
     print("| server | req/s | best req/s | × nginx (paired) | p50 ms | p99 ms | server CPU µs/req | "
-          "× nginx (paired) | req per core-s | server CPU % | wrk CPU % | other CPU % | errors | "
-          "peak RSS KiB | head bytes | nodelay | rounds ok | disturbed |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "× nginx (paired) | user µs/req | kernel µs/req | req per core-s | server CPU % | wrk CPU % | "
+          "other CPU % | errors | peak RSS KiB | head bytes | nodelay | rounds ok | disturbed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in order:
         if (test, n) not in total:
             continue
@@ -700,7 +709,9 @@ for test in ("keepalive", "close", "file"):
         print(f"| {n} | {fmt(med(test, n, 'rate'))} | {fmt(med(test, n, 'rate', max))} | "
               f"{x(paired(test, n, 'rate'))} | {fmt(p50 / 1e3 if p50 else None, 2)} | "
               f"{fmt(p99 / 1e3 if p99 else None, 2)} | {fmt(med(test, n, 'cpu'), 2 if test != 'file' else 0)} | "
-              f"{x(paired(test, n, 'cpu'))} | {fmt(med(test, n, 'per_core'))} | {fmt(med(test, n, 'server_pct'))} | "
+              f"{x(paired(test, n, 'cpu'))} | {fmt(med(test, n, 'user'), 2 if test != 'file' else 0)} | "
+              f"{fmt(med(test, n, 'kernel'), 2 if test != 'file' else 0)} | "
+              f"{fmt(med(test, n, 'per_core'))} | {fmt(med(test, n, 'server_pct'))} | "
               f"{fmt(med(test, n, 'client_pct'))} | {fmt(med(test, n, 'other'))} | {fmt(med(test, n, 'errors'))} | "
               f"{fmt(med(test, n, 'hwm', max))} | {fmt(med(test, n, 'head'))} | {'/'.join(nd) or 'n/a'} | "
               f"{len(r)}/{total[(test, n)]} | {dist} |")
@@ -720,7 +731,9 @@ if any(t == "idle" for (t, _) in total):
     print()
 print("Medians over the rounds; × nginx: the median of the per-round ratios to nginx (paired);")
 print("best: the highest round. server CPU: the server's utime+stime (/proc/PID/stat, all threads,")
-print("10 ms ticks) over the wrk run, per request; req per core-s: requests per second of server")
+print("10 ms ticks) over the wrk run, per request, and its user-space and kernel parts (utime and")
+print("stime: the kernel part holds the TCP work of the server's recv and send on loopback, the")
+print("same system calls for every server); req per core-s: requests per second of server")
 print("CPU, what one core would serve. wrk CPU %, other CPU %: wrk's own and the rest of the machine's")
 print(f"CPU in % of one core (disturbed: other above {max_other:g}%). errors: read/write/timeout errors")
 print("counted by wrk. peak RSS: the server's VmHWM. head bytes: the Hello response's status line and")

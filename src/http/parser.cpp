@@ -614,24 +614,40 @@ bool ParserCore::scan(const char* begin, const char* end) {
 // with whitespace continues the previous one (obs-fold), which is refused, as is whitespace
 // before the first field (§2.2).
 bool ParserCore::scan_range(const char* begin, const char* end) {
-  for (const char* c = begin; c < end; ++c) {
+  const char* c = begin;
+  while (c < end) {
+    if (scan_ == Scan::none) {
+      // Inside a line, most bytes are neither CR nor LF: jump to the next CR, after making
+      // sure no LF comes before it.
+      const auto* cr = static_cast<const char*>(std::memchr(c, '\r', static_cast<std::size_t>(end - c)));
+      const char* stop = cr ? cr : end;
+      if (const auto* lf = static_cast<const char*>(std::memchr(c, '\n', static_cast<std::size_t>(stop - c)))) {
+        fail(Errc::bad_line_ending, position(lf));
+        return true;
+      }
+      if (!cr) return false;
+      scan_ = Scan::cr;
+      c = cr + 1;
+      continue;
+    }
     if (scan_ == Scan::cr) {
       if (*c != '\n') {
         fail(Errc::bad_line_ending, position(c));
         return true;
       }
       scan_ = Scan::crlf;
-    } else if (*c == '\n') {
+    } else if (*c == '\n') {  // at the start of a line
       fail(Errc::bad_line_ending, position(c));
       return true;
     } else if (*c == '\r') {
       scan_ = Scan::cr;
-    } else if (scan_ == Scan::crlf && (*c == ' ' || *c == '\t')) {
+    } else if (*c == ' ' || *c == '\t') {
       fail(Errc::obsolete_line_folding, position(c));
       return true;
     } else {
       scan_ = Scan::none;
     }
+    ++c;
   }
   return false;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The server's request and response types, and the Router that maps method + path to handlers.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 #include <unistd.h>
 
 #include "wire/http/server.hpp"
@@ -170,17 +172,36 @@ Router::~Router() = default;
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (!path.empty() && path[0] == '/') path.remove_prefix(1);
-  while (true) {
-    auto slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
+// The segments of a path ("/a/b/" is "a", "b", ""), held without allocating for the usual
+// depths: matching runs for every request.
+class PathParts {
+ public:
+  explicit PathParts(std::string_view path) {
+    if (!path.empty() && path[0] == '/') path.remove_prefix(1);
+    while (true) {
+      auto slash = path.find('/');
+      push(path.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      path.remove_prefix(slash + 1);
+    }
   }
-  return out;
-}
+  std::size_t size() const noexcept { return size_; }
+  std::string_view operator[](std::size_t i) const noexcept { return i < kInline ? inline_[i] : more_[i - kInline]; }
+
+ private:
+  static constexpr std::size_t kInline = 16;
+  void push(std::string_view part) {
+    if (size_ < kInline) {
+      inline_[size_] = part;
+    } else {
+      more_.push_back(part);
+    }
+    ++size_;
+  }
+  std::array<std::string_view, kInline> inline_{};
+  std::vector<std::string_view> more_;
+  std::size_t size_ = 0;
+};
 
 }  // namespace
 
@@ -194,7 +215,7 @@ Router& Router::add(std::string_view method, std::string_view pattern, Handler a
   }
   Route route;
   route.method = std::string(method);
-  auto parts = split_path(pattern);
+  PathParts parts(pattern);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string_view part = parts[i];
     Route::Segment seg;
@@ -254,7 +275,7 @@ std::string decoded(std::string_view segment) {
   return percent_decode(segment);
 }
 
-bool matches(const Router::Route& route, const std::vector<std::string_view>& parts, std::string_view path,
+bool matches(const Router::Route& route, const PathParts& parts, std::string_view path,
              std::vector<std::pair<std::string_view, std::string>>& params) {
   const auto& segs = route.segments;
   std::size_t fixed = route.rest ? segs.size() - 1 : segs.size();
@@ -295,7 +316,7 @@ const Router::Route* Router::match(ServerRequest& req, int& status, std::string&
     status = method == "OPTIONS" && path == "*" ? 204 : 404;  // "OPTIONS *": about the server
     return nullptr;
   }
-  auto parts = split_path(path);
+  PathParts parts(path);
   std::vector<std::string_view> allowed;
   for (const Route& route : impl_->routes) {
     if (!matches(route, parts, path, params)) continue;

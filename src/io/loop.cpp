@@ -237,7 +237,8 @@ void Loop::run_once() {
   fire_timers();
   // Recycle what was released in this batch; keep a bounded pool.
   for (auto& state : retired_) {
-    if (free_states_.size() < 1024) free_states_.push_back(std::move(state));
+    // A pinned one (see release()) is never freed: a late event may name it.
+    if (state->pinned || free_states_.size() < kStatePool) free_states_.push_back(std::move(state));
   }
   retired_.clear();
 }
@@ -318,7 +319,7 @@ detail::IoState* Loop::attach(int fd) {
     state = std::move(free_states_.back());
     free_states_.pop_back();
   }
-  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false, false};
+  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false, false, state->pinned};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = state.get();
@@ -337,10 +338,22 @@ void Loop::watch_writes(detail::IoState& state) {
   state.watching_writes = true;
 }
 
-void Loop::release(detail::IoState* state) noexcept {
+void Loop::release(detail::IoState* state, bool closing) noexcept {
   if (!state) return;
   assert(on_loop_thread() && "a wire::io stream is closed on its loop's thread");
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state->fd, nullptr);
+  // Closing a descriptor takes it out of epoll's interest list by itself once no other
+  // descriptor refers to the socket (no dup(), no child holding a copy), so the
+  // EPOLL_CTL_DEL, one system call per connection, is skipped then, as nginx does. Should
+  // another reference keep the registration alive, its events name this state, which is
+  // therefore pinned: kept in the pool for the loop's life (the pool then holds at most
+  // the peak number of descriptors), and such an event reaches its next user as a spurious
+  // wake-up, which every waiter survives: it retries its system call and waits again on
+  // EAGAIN.
+  if (closing && (state->pinned || free_states_.size() + retired_.size() < kStatePool)) {
+    state->pinned = true;
+  } else {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state->fd, nullptr);
+  }
   state->retired = true;
   auto* reader = std::exchange(state->reader, nullptr);
   auto* writer = std::exchange(state->writer, nullptr);

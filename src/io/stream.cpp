@@ -259,8 +259,8 @@ void Stream::close() noexcept {
   // still waiting on the stream, and one of them may own (and destroy) it.
   auto* state = std::exchange(state_, nullptr);
   net::Socket socket(std::exchange(fd_, -1));
-  if (state) state->loop->release(state);
-  // `socket` closes the descriptor here, after it has left epoll.
+  if (state) state->loop->release(state, true);
+  // `socket` closes the descriptor here, which takes it out of epoll.
 }
 
 net::Socket Stream::release_socket() noexcept {

@@ -357,6 +357,38 @@ TEST(HttpServerLimits, IdleKeepAliveIsClosedAfterKeepAliveTimeout) {
   }
 }
 
+// Each idle connection is closed at its own deadline, whatever the others wait for: those
+// waiting for their first request (header_timeout) apart from the kept-alive ones.
+TEST(HttpServerLimits, EachIdleConnectionIsClosedAtItsOwnDeadline) {
+  Counted counted;
+  ServerLimits limits;
+  limits.header_timeout = 10s;
+  limits.keep_alive_timeout = 600ms;
+  TestServer server(counted.router(), limits);
+  RawClient fresh(server.port());  // never asks: waits for its first request, 10 s
+  RawClient a(server.port());
+  RawClient b(server.port());
+  EXPECT_EQ(a.roundtrip(get("/")).body, "root");
+  auto a_done = Clock::now();
+  EXPECT_TRUE(b.still_open(300ms));
+  EXPECT_EQ(b.roundtrip(get("/")).body, "root");
+  auto b_done = Clock::now();
+
+  Tail ta = a.tail(5s);
+  auto a_closed = Clock::now();
+  EXPECT_EQ(ta.end, End::eof);
+  EXPECT_TRUE(b.still_open(50ms)) << "closed with a, before its own deadline";
+  Tail tb = b.tail(5s);
+  auto b_closed = Clock::now();
+  EXPECT_EQ(tb.end, End::eof);
+  EXPECT_GE(a_closed - a_done, 550ms);
+  EXPECT_LT(a_closed - a_done, 1600ms);
+  EXPECT_GE(b_closed - b_done, 550ms);
+  EXPECT_LT(b_closed - b_done, 1600ms);
+  EXPECT_TRUE(fresh.still_open(100ms)) << "the first-request wait ended with the keep-alive ones";
+  EXPECT_EQ(fresh.roundtrip(get("/")).body, "root");
+}
+
 TEST(HttpServerLimits, BodySlowerThanTheMinimumRateIs408) {
   Counted counted;
   ServerLimits limits;

@@ -142,6 +142,53 @@ TEST(Stream, PendingReadSeesEof) {
   run_bounded(body());
 }
 
+// Closing a stream skips EPOLL_CTL_DEL: the close takes the socket out of epoll. While
+// another descriptor keeps the socket open, its registration lives on and names a state the
+// loop hands to the next streams; they must see nothing but spurious wake-ups from it.
+TEST(Stream, ARegistrationKeptAliveByADupOnlyWakesTheNextStreamsSpuriously) {
+  auto body = []() -> Task<void> {
+    Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
+    Stream old_client = co_await wire::io::connect(listener.local_address(), 10s);
+    Stream old_server = (co_await listener.accept()).stream;
+    int kept = ::dup(old_server.fd());
+    EXPECT_GE(kept, 0);
+    old_server.close();  // its registration outlives the close: `kept` refers to the socket
+    co_await sleep_for(0ms);  // one turn of the loop: the state goes back to the pool
+
+    // New streams: the client's reuses the old state (the pool hands it out first).
+    Stream client = co_await wire::io::connect(listener.local_address(), 10s);
+    Stream server = (co_await listener.accept()).stream;
+    std::string at_server, at_client;
+    bool server_done = false, client_done = false;
+    auto reader = [](Stream& s, std::string& out, bool& done) -> Task<void> {
+      Bytes buf(64);
+      std::size_t n = co_await s.read_some(buf);
+      out = text_of(std::span(buf).first(n));
+      done = true;
+    };
+    Loop::current().spawn(reader(server, at_server, server_done));
+    Loop::current().spawn(reader(client, at_client, client_done));
+
+    // Events for the old registration: data arriving at the socket `kept` holds.
+    for (int i = 0; i < 3; ++i) {
+      co_await old_client.write_all(bytes_of("old"));
+      co_await sleep_for(0ms);  // epoll_wait runs (timeout 0) before this resumes
+      EXPECT_FALSE(server_done) << "a read woke for data that was not its own";
+      EXPECT_FALSE(client_done) << "a read woke for data that was not its own";
+    }
+    char old_bytes[16];
+    EXPECT_EQ(::recv(kept, old_bytes, sizeof old_bytes, MSG_DONTWAIT), 9);  // the old socket got them
+
+    co_await client.write_all(bytes_of("to server"));
+    co_await server.write_all(bytes_of("to client"));
+    for (int i = 0; i < 1000 && !(server_done && client_done); ++i) co_await sleep_for(1ms);
+    EXPECT_EQ(at_server, "to server");
+    EXPECT_EQ(at_client, "to client");
+    ::close(kept);
+  };
+  run_bounded(body());
+}
+
 TEST(Stream, OperationsOnAClosedStreamFailWithBadDescriptor) {
   auto body = []() -> Task<void> {
     Stream none;

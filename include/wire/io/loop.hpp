@@ -68,6 +68,8 @@ struct IoState {
   // EPOLLOUT is asked for only once a write has had to wait: until then no
   // write-space wake-ups reach the loop (most connections never fill their buffer).
   bool watching_writes = false;
+  // Once released by a close without EPOLL_CTL_DEL (Loop::release): kept for good.
+  bool pinned = false;
 };
 
 // Detached coroutine used by Loop::spawn: destroys itself when done, and is
@@ -123,7 +125,9 @@ class Loop {
   void watch_writes(detail::IoState& state);
   /// Deregisters; operations still waiting on it end with operation_canceled
   /// (resumed from here). The state is recycled after the current batch of events.
-  void release(detail::IoState* state) noexcept;
+  /// `closing`: the caller closes the descriptor right after, which deregisters it
+  /// without a system call.
+  void release(detail::IoState* state, bool closing = false) noexcept;
   bool on_loop_thread() const noexcept { return std::this_thread::get_id() == thread_; }
 
  private:
@@ -155,6 +159,7 @@ class Loop {
   // pointers), and released ones ready for reuse.
   std::vector<std::unique_ptr<detail::IoState>> retired_;
   std::vector<std::unique_ptr<detail::IoState>> free_states_;
+  static constexpr std::size_t kStatePool = 1024;  // recycled states kept
   std::size_t attached_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <stdexcept>
 #include <type_traits>
@@ -59,7 +60,17 @@ struct FinalAwaiter {
   void await_resume() const noexcept {}
 };
 
+// Coroutine frames: every call of a Task allocates one, and a request/response exchange
+// makes several. Freed frames up to 4 KiB are kept per thread, by size in 16-byte steps,
+// and reused (src/io/task.cpp); the cache is bounded, and off in sanitizer builds so
+// that use-after-free in a frame is still found there.
+void* allocate_frame(std::size_t size);
+void free_frame(void* frame, std::size_t size) noexcept;
+
 struct PromiseBase {
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
+
   std::suspend_always initial_suspend() const noexcept { return {}; }  // lazy
   FinalAwaiter final_suspend() const noexcept { return {}; }
   std::coroutine_handle<> continuation_;

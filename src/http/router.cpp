@@ -306,6 +306,14 @@ void add_allowed(std::vector<std::string_view>& allowed, std::string_view method
   if (std::find(allowed.begin(), allowed.end(), method) == allowed.end()) allowed.push_back(method);
 }
 
+void join_allowed(const std::vector<std::string_view>& allowed, std::string& allow) {
+  allow.clear();
+  for (auto m : allowed) {
+    if (!allow.empty()) allow += ", ";
+    allow += m;
+  }
+}
+
 }  // namespace
 
 const Router::Route* Router::match(ServerRequest& req, int& status, std::string& allow) const {
@@ -313,7 +321,18 @@ const Router::Route* Router::match(ServerRequest& req, int& status, std::string&
   std::string_view path = req.path();
   const std::string& method = req.method();
   if (path.empty() || path[0] != '/') {
-    status = method == "OPTIONS" && path == "*" ? 204 : 404;  // "OPTIONS *": about the server
+    status = 404;
+    if (method == "OPTIONS" && path == "*") {
+      // "OPTIONS *" asks about the server (RFC 9110 §9.3.7): every method some route takes.
+      std::vector<std::string_view> allowed;
+      for (const Route& route : impl_->routes) {
+        add_allowed(allowed, route.method);
+        if (route.method == "GET") add_allowed(allowed, "HEAD");
+      }
+      add_allowed(allowed, "OPTIONS");
+      join_allowed(allowed, allow);
+      status = 204;
+    }
     return nullptr;
   }
   PathParts parts(path);
@@ -330,11 +349,7 @@ const Router::Route* Router::match(ServerRequest& req, int& status, std::string&
     return nullptr;
   }
   add_allowed(allowed, "OPTIONS");
-  allow.clear();
-  for (auto m : allowed) {
-    if (!allow.empty()) allow += ", ";
-    allow += m;
-  }
+  join_allowed(allowed, allow);
   status = method == "OPTIONS" ? 204 : 405;
   return nullptr;
 }

@@ -160,9 +160,15 @@ void append_number(std::string& out, std::uint64_t n) {
   out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
 }
 
+// The length first: most names are none of these, and this runs for every field of every
+// response.
 bool framing_header(std::string_view name) noexcept {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection");
+  switch (name.size()) {
+    case 14: return iequals(name, "Content-Length");
+    case 17: return iequals(name, "Transfer-Encoding");
+    case 10: return iequals(name, "Connection");
+    default: return false;
+  }
 }
 
 // A request-line as the access log shows it: printable ASCII, quotes and backslashes escaped.
@@ -618,8 +624,8 @@ class Connection {
     bool has_server = false;
     for (auto field : res.headers) {
       if (framing_header(field.name)) continue;
-      if (iequals(field.name, "Date")) has_date = true;
-      if (iequals(field.name, "Server")) has_server = true;
+      if (field.name.size() == 4 && iequals(field.name, "Date")) has_date = true;
+      if (field.name.size() == 6 && iequals(field.name, "Server")) has_server = true;
       out += field.name;
       out += ": ";
       out += field.value;
@@ -788,10 +794,12 @@ class Connection {
       ~Forget() { r = nullptr; }
     } forget{x->req};
     x->request_line.clear();
-    x->request_line += head.method;
-    x->request_line += ' ';
-    x->request_line += head.target;
-    x->request_line += head.version.minor == 0 ? " HTTP/1.0" : " HTTP/1.1";
+    if (srv.options.access_log) {  // only the access log shows it
+      x->request_line += head.method;
+      x->request_line += ' ';
+      x->request_line += head.target;
+      x->request_line += head.version.minor == 0 ? " HTTP/1.0" : " HTTP/1.1";
+    }
 
     x->body_read = 0;
     x->pending = {};
@@ -989,10 +997,37 @@ io::Task<void> Server::Impl::serve(io::Stream& stream, const net::Address& peer)
   return serve_tls(stream, peer, first_deadline);
 }
 
+// A client that speaks plain HTTP to the TLS port: its first byte is a method's capital
+// letter, where a TLS client's is 22 (a handshake record). It gets a plain-text 400 saying so,
+// as nginx answers, rather than a silent close. True if it was such a client (answered).
+static io::Task<bool> plain_http_on_tls_port(io::Stream& socket, io::Clock::time_point deadline,
+                                             std::string_view server_line, Worker& w) {
+  if (loop_now() >= deadline) co_return false;
+  std::error_code ec;
+  socket.set_read_timeout(deadline - loop_now());
+  co_await socket.wait_readable(ec);
+  if (ec) co_return false;  // the handshake below meets the same end
+  unsigned char first = 0;
+  ssize_t n = ::recv(socket.fd(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n != 1 || first < 'A' || first > 'Z') co_return false;
+  static constexpr std::string_view kBody = "400 a plain HTTP request came to an HTTPS port\n";
+  std::string answer = "HTTP/1.1 400 Bad Request\r\n";
+  answer += server_line;
+  answer += w.date_line();
+  answer += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  append_number(answer, kBody.size());
+  answer += "\r\nConnection: close\r\n\r\n";
+  answer += kBody;
+  co_await socket.write_all(std::as_bytes(std::span(answer)), ec);
+  if (!ec) co_await linger_close(socket, kLingerTime);
+  co_return true;
+}
+
 io::Task<void> Server::Impl::serve_tls(io::Stream& stream, const net::Address& peer,
                                        io::Clock::time_point first_deadline) {
   tls::AsyncStream tls(std::move(stream), *options.tls);
   io::Stream& socket = tls.next_layer();
+  if (co_await plain_http_on_tls_port(socket, first_deadline, server_line, worker())) co_return;
   try {
     co_await io::with_timeout(tls.handshake(), first_deadline - loop_now());
   } catch (const std::exception&) {

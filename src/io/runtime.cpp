@@ -8,6 +8,8 @@
 #include <latch>
 #include <mutex>
 
+#include "wire/io/stream.hpp"
+
 namespace wire::io {
 
 struct Runtime::Worker {
@@ -45,6 +47,7 @@ void Runtime::start(std::function<void(Loop&, unsigned)> init) {
   for (unsigned i = 0; i < workers_.size(); ++i) {
     Worker* w = workers_[i].get();
     w->thread = std::thread([w, i, &init, &ready, &error_mutex, &error] {
+      detail::block_sigpipe_on_this_thread();  // wire's own thread: see SendfileOp
       Loop loop;
       {
         std::lock_guard lock(w->mutex);

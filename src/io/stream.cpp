@@ -117,12 +117,17 @@ namespace {
 // sendfile(2) has no MSG_NOSIGNAL: to a reset or closed peer it raises SIGPIPE,
 // which kills the process by default. Keep SIGPIPE blocked on this thread
 // around the call and take back the one it raised (unless one was already
-// pending, which is then left for its owner).
+// pending, which is then left for its owner). On a thread that blocks SIGPIPE
+// for good (block_sigpipe_on_this_thread) that costs nothing but taking back a
+// raised one: three system calls fewer per sendfile.
+thread_local bool sigpipe_blocked_for_good = false;
+
 class SigpipeGuard {
  public:
   SigpipeGuard() noexcept {
     ::sigemptyset(&pipe_);
     ::sigaddset(&pipe_, SIGPIPE);
+    if (sigpipe_blocked_for_good) return;
     sigset_t pending;
     ::sigemptyset(&pending);
     ::sigpending(&pending);
@@ -136,7 +141,7 @@ class SigpipeGuard {
       while (::sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
       }
     }
-    if (::sigismember(&previous_, SIGPIPE) != 1) {
+    if (!sigpipe_blocked_for_good && ::sigismember(&previous_, SIGPIPE) != 1) {
       ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
     }
     errno = saved;
@@ -153,6 +158,13 @@ class SigpipeGuard {
 };
 
 }  // namespace
+
+void block_sigpipe_on_this_thread() noexcept {
+  sigset_t pipe;
+  ::sigemptyset(&pipe);
+  ::sigaddset(&pipe, SIGPIPE);
+  if (::pthread_sigmask(SIG_BLOCK, &pipe, nullptr) == 0) sigpipe_blocked_for_good = true;
+}
 
 bool SendfileOp::attempt(int fd, std::error_code& ec, std::size_t& n) noexcept {
   SigpipeGuard guard;

@@ -199,9 +199,11 @@ TEST(HttpServerRouter, OptionsIsAnsweredWithAllow) {
   // OPTIONS on a path nobody serves is a 404.
   res = c.roundtrip("OPTIONS /none HTTP/1.1\r\nHost: test\r\n\r\n");
   EXPECT_TRUE(is_response(res, 404));
-  // "OPTIONS *" asks about the server: 204, no body, and the connection goes on.
+  // "OPTIONS *" asks about the server: 204 with every method some route takes, no body, and
+  // the connection goes on.
   res = c.roundtrip("OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n");
   ASSERT_TRUE(is_response(res, 204));
+  EXPECT_EQ(res.header("Allow"), "GET, HEAD, PATCH, OPTIONS");
   EXPECT_EQ(res.body, "");
   EXPECT_EQ(c.roundtrip(get("/r")).body, "get");
 }
@@ -898,7 +900,7 @@ TEST(HttpServerTls, AlpnAndKeepAlive) {
   EXPECT_EQ(reader.buffered(), "");
 }
 
-TEST(HttpServerTls, PlaintextRequestOnTheTlsPortIsNotAnswered) {
+TEST(HttpServerTls, PlaintextRequestOnTheTlsPortGetsAPlain400) {
   wire::test::TestPki pki;
   std::atomic<int> calls{0};
   Router r;
@@ -909,11 +911,21 @@ TEST(HttpServerTls, PlaintextRequestOnTheTlsPortIsNotAnswered) {
   TestServer server(std::move(r), tls_options(pki));
   RawClient c(server.port());
   c.send(get("/"));
+  RawResponse res = c.read_response();
+  // Told in plain HTTP, as nginx does, then closed; the handler never runs.
+  ASSERT_TRUE(is_response(res, 400));
+  EXPECT_EQ(res.body, "400 a plain HTTP request came to an HTTPS port\n");
+  EXPECT_EQ(res.header("Connection"), "close");
   Tail t = c.tail();
-  // The handshake fails on the first bytes: the server closes without a byte, HTTP or TLS.
   EXPECT_EQ(t.end, End::eof);
   EXPECT_EQ(t.data, "");
   EXPECT_EQ(calls.load(), 0);
+  // Bytes that are neither TLS nor a method: closed without a byte.
+  RawClient junk(server.port());
+  junk.send("\x01\x02garbage\r\n\r\n");
+  Tail j = junk.tail();
+  EXPECT_EQ(j.end, End::eof);
+  EXPECT_EQ(j.data, "");
   // And the port still speaks TLS.
   http::ClientOptions o;
   o.connection.tls = pki.client_context();

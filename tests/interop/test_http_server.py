@@ -473,10 +473,10 @@ class RoutesTest(ServerCase):
         r = self.curl(self.url("/hello", tls=True), ok=False)
         self.assertEqual(r.returncode, 60, r.stderr)  # CURLE_PEER_FAILED_VERIFICATION
         self.assertEqual(r.stdout, b"")
-        # Plain HTTP to the TLS port gets no answer it could take for HTTP.
-        r = self.curl(self.url("/hello").replace(str(self.port), str(self.tls_port)), ok=False)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertEqual(r.stdout, b"")
+        # Plain HTTP to the TLS port is told so in plain HTTP, as nginx does.
+        r = self.fetch(self.url("/hello").replace(str(self.port), str(self.tls_port)))
+        self.assertEqual((r.status, r.body), (400, b"400 a plain HTTP request came to an HTTPS port\n"))
+        self.assertEqual(r.get("Connection"), "close")
 
     def test_curl_ranges(self):
         data = self.ranged
@@ -683,7 +683,7 @@ class RoutesTest(ServerCase):
         self.assertEqual((r.status, r.get("Allow")), (204, "POST, OPTIONS"))
         r = self.fetch(self.url("/"), "-v", "-X", "OPTIONS", "--request-target", "*")
         self.assertIn(b"> OPTIONS * HTTP/1.1\r\n", r.stderr)
-        self.assertEqual((r.status, r.body), (204, b""))
+        self.assertEqual((r.status, r.body, r.get("Allow")), (204, b"", "GET, HEAD, POST, PUT, OPTIONS"))
 
     def test_https_http10_without_alpn(self):
         """HTTP/1.0 over TLS (no ALPN offered): a streamed body is delimited by the close, and

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "support/temp_dir.hpp"
 #include "io_helpers.hpp"
 #include "wire/io/loop.hpp"
+#include "wire/io/runtime.hpp"
 #include "wire/io/stream.hpp"
 #include "wire/io/task.hpp"
 #include "wire/net/tcp.hpp"
@@ -441,6 +444,54 @@ TEST(Reset, PeerResetDuringSendfileGivesAnErrorNotSigpipe) {
   sigset_t mask;
   ASSERT_EQ(pthread_sigmask(SIG_SETMASK, nullptr, &mask), 0);
   EXPECT_EQ(sigismember(&mask, SIGPIPE), 0);
+}
+
+// On a Runtime worker (wire's own thread) SIGPIPE stays blocked for good, so sendfile needs no
+// signal-mask calls around it; a reset peer still gives an error, and the SIGPIPE it raised is
+// taken back rather than left pending on the thread.
+TEST(Reset, PeerResetDuringSendfileOnARuntimeWorker) {
+  wire::test::TempDir dir;
+  auto path = dir.write_file("big.bin", wire::test::random_string(16 << 20, 11));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  struct Outcome {
+    std::error_code ec;
+    bool sigpipe_blocked = false;
+    bool sigpipe_pending = true;
+  } outcome;
+  std::atomic<bool> done{false};
+  auto body = [](int file, Outcome& out, std::atomic<bool>& finished) -> Task<void> {
+    auto [client, server] = co_await small_buffered_pair();
+    auto sender = [](Stream& s, int f, std::error_code& e) -> Task<void> {
+      try {
+        co_await s.sendfile(f, 0, 16 << 20);
+      } catch (const std::system_error& err) {
+        e = err.code();
+      }
+    };
+    Task<void> send = sender(server, file, out.ec);
+    reset(client);
+    co_await std::move(send);
+    sigset_t set;
+    sigemptyset(&set);
+    pthread_sigmask(SIG_BLOCK, nullptr, &set);
+    out.sigpipe_blocked = sigismember(&set, SIGPIPE) == 1;
+    sigemptyset(&set);
+    sigpending(&set);
+    out.sigpipe_pending = sigismember(&set, SIGPIPE) == 1;
+    finished = true;
+  };
+  {
+    wire::io::Runtime rt(1);
+    rt.start([&](wire::io::Loop& loop, unsigned) { loop.spawn(body(fd, outcome, done)); });
+    for (int i = 0; i < 10000 && !done; ++i) std::this_thread::sleep_for(1ms);  // bounded wait for the flag
+    ASSERT_TRUE(done.load());
+  }
+  ::close(fd);
+  EXPECT_TRUE(outcome.ec == std::errc::connection_reset || outcome.ec == std::errc::broken_pipe)
+      << outcome.ec.message();
+  EXPECT_TRUE(outcome.sigpipe_blocked);
+  EXPECT_FALSE(outcome.sigpipe_pending);
 }
 
 }  // namespace

@@ -23,6 +23,10 @@ namespace wire::io {
 
 namespace detail {
 
+/// Blocks SIGPIPE on the calling thread for good (a Runtime worker: wire's own thread), which
+/// spares each sendfile() the signal-mask calls that otherwise keep SIGPIPE away from it.
+void block_sigpipe_on_this_thread() noexcept;
+
 [[noreturn]] void throw_io_error(std::error_code ec, std::string_view operation, int fd);
 
 // One non-blocking syscall (Op::attempt), tried at once, then again each time

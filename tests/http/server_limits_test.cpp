@@ -271,6 +271,14 @@ struct Dribbler {
   Background thread;
 };
 
+// Limits with these head and keep-alive deadlines, the rest at their defaults.
+ServerLimits timeouts(std::chrono::milliseconds header, std::chrono::milliseconds keep_alive) {
+  ServerLimits limits;
+  limits.header_timeout = header;
+  limits.keep_alive_timeout = keep_alive;
+  return limits;
+}
+
 TEST(HttpServerLimits, SlowlorisHeadIs408AtTheDeadline) {
   Counted counted;
   ServerLimits limits;
@@ -320,10 +328,7 @@ TEST(HttpServerLimits, FirstHeadDeadlineCountsFromTheAccept) {
 
 TEST(HttpServerLimits, SilentConnectionIsClosedAfterHeaderTimeout) {
   Counted counted;
-  ServerLimits limits;
-  limits.header_timeout = 500ms;
-  limits.keep_alive_timeout = 30s;
-  TestServer server(counted.router(), limits);
+  TestServer server(counted.router(), timeouts(500ms, 30s));
   auto t0 = Clock::now();
   RawClient c(server.port());
   Tail t = c.tail(5s);
@@ -336,10 +341,7 @@ TEST(HttpServerLimits, SilentConnectionIsClosedAfterHeaderTimeout) {
 
 TEST(HttpServerLimits, IdleKeepAliveIsClosedAfterKeepAliveTimeout) {
   Counted counted;
-  ServerLimits limits;
-  limits.header_timeout = 10s;
-  limits.keep_alive_timeout = 600ms;
-  TestServer server(counted.router(), limits);
+  TestServer server(counted.router(), timeouts(10s, 600ms));
   RawClient c(server.port());
   for (int i = 0; i < 2; ++i) EXPECT_EQ(c.roundtrip(get("/")).body, "root");
   auto t0 = Clock::now();
@@ -361,10 +363,7 @@ TEST(HttpServerLimits, IdleKeepAliveIsClosedAfterKeepAliveTimeout) {
 // waiting for their first request (header_timeout) apart from the kept-alive ones.
 TEST(HttpServerLimits, EachIdleConnectionIsClosedAtItsOwnDeadline) {
   Counted counted;
-  ServerLimits limits;
-  limits.header_timeout = 10s;
-  limits.keep_alive_timeout = 600ms;
-  TestServer server(counted.router(), limits);
+  TestServer server(counted.router(), timeouts(10s, 600ms));
   RawClient fresh(server.port());  // never asks: waits for its first request, 10 s
   RawClient a(server.port());
   RawClient b(server.port());

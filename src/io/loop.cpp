@@ -223,6 +223,10 @@ void Loop::run_once() {
       if (state->reader) {
         auto* waiter = std::exchange(state->reader, nullptr);
         waiter->ready(waiter);
+      } else if (state->level && !state->retired) {
+        // Nobody waits (a server at its connection limit): stop the reports until someone does.
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state->fd, nullptr);
+        state->disarmed = true;
       }
     }
     if (state->retired) continue;  // the reader closed it
@@ -310,7 +314,13 @@ void Loop::fire_timers() {
 
 // --- descriptors -------------------------------------------------------------
 
-detail::IoState* Loop::attach(int fd) {
+namespace {
+std::uint32_t read_events(const detail::IoState& state) noexcept {
+  return state.level ? EPOLLIN | EPOLLRDHUP : EPOLLIN | EPOLLRDHUP | EPOLLET;
+}
+}  // namespace
+
+detail::IoState* Loop::attach(int fd, bool level_triggered) {
   assert(on_loop_thread());
   std::unique_ptr<detail::IoState> state;
   if (free_states_.empty()) {
@@ -319,19 +329,30 @@ detail::IoState* Loop::attach(int fd) {
     state = std::move(free_states_.back());
     free_states_.pop_back();
   }
-  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false, false, state->pinned};
+  *state = detail::IoState{fd, this, nullptr, nullptr, false, true, true, false, false, state->pinned,
+                           level_triggered, false};
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  ev.events = read_events(*state);
   ev.data.ptr = state.get();
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl(ADD)");
   ++attached_;
   return state.release();
 }
 
+void Loop::rearm(detail::IoState& state) {
+  if (!state.disarmed) return;
+  epoll_event ev{};
+  ev.events = read_events(state);
+  ev.data.ptr = &state;
+  // Level-triggered: reported by the next epoll_wait if it is ready already.
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, state.fd, &ev) < 0) fail("epoll_ctl(ADD)");
+  state.disarmed = false;
+}
+
 void Loop::watch_writes(detail::IoState& state) {
   if (state.watching_writes) return;
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.events = read_events(state) | EPOLLOUT;
   ev.data.ptr = &state;
   // If the socket is writable already, epoll reports it at once: no edge is lost.
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, state.fd, &ev) < 0) fail("epoll_ctl(MOD)");
@@ -349,7 +370,9 @@ void Loop::release(detail::IoState* state, bool closing) noexcept {
   // the peak number of descriptors), and such an event reaches its next user as a spurious
   // wake-up, which every waiter survives: it retries its system call and waits again on
   // EAGAIN.
-  if (closing && (state->pinned || free_states_.size() + retired_.size() < kStatePool)) {
+  if (state->disarmed) {
+    // Not in epoll's interest list.
+  } else if (closing && (state->pinned || free_states_.size() + retired_.size() < kStatePool)) {
     state->pinned = true;
   } else {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, state->fd, nullptr);

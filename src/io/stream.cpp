@@ -422,7 +422,7 @@ Task<void> Stream::sendfile(int in_fd, long long offset, std::size_t count) {
 
 Listener::Listener(net::Socket listening) : socket_(std::move(listening)) {
   make_nonblocking(socket_);
-  state_ = Loop::current().attach(socket_.fd());
+  state_ = Loop::current().attach(socket_.fd(), true);
 }
 
 Listener::Listener(Listener&& other) noexcept

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <ctime>
 #include <random>
 #include <span>
 #include <string>
@@ -602,6 +603,46 @@ TEST(Listener, AcceptsManyAndReportsPeers) {
 
 // Closing a listener while an accept waits ends the accept with
 // operation_canceled, in both forms; accepting on a closed listener fails with EBADF.
+// A listener is level-triggered (one accept4 per report: no failed accept4, which costs Linux
+// a socket allocated and freed). Connections that wait while nobody accepts must not make the
+// loop spin on the report, and must all be accepted once someone does.
+TEST(Listener, PendingConnectionsWithNobodyAcceptingDoNotSpinTheLoop) {
+  auto thread_cpu = [] {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  };
+  auto body = [&]() -> Task<void> {
+    Listener listener(wire::net::tcp_listen("127.0.0.1", 0));
+    // One accepted first, so that the listener has been reported ready and waited on.
+    Stream first = co_await wire::io::connect(listener.local_address());
+    co_await listener.accept();
+    std::vector<Stream> clients;
+    for (int i = 0; i < 5; ++i) clients.push_back(co_await wire::io::connect(listener.local_address()));
+    auto cpu_before = thread_cpu();
+    co_await sleep_for(300ms);  // nobody accepts meanwhile
+    auto cpu = thread_cpu() - cpu_before;
+    EXPECT_LT(cpu, 100ms) << "the loop spun on a listener nobody waited on";
+    for (int i = 0; i < 5; ++i) {
+      auto [stream, peer] = co_await listener.accept();
+      EXPECT_EQ(peer, clients[i].local_address());
+    }
+    // And the next one, arriving while an accept waits, is reported too.
+    auto late = [](Listener& l, wire::net::Address& from, bool& done) -> Task<void> {
+      from = (co_await l.accept()).peer;
+      done = true;
+    };
+    wire::net::Address from;
+    bool done = false;
+    Loop::current().spawn(late(listener, from, done));  // starts now: the accept waits
+    Stream last = co_await wire::io::connect(listener.local_address());
+    for (int i = 0; i < 5000 && !done; ++i) co_await sleep_for(1ms);
+    EXPECT_TRUE(done);
+    EXPECT_EQ(from, last.local_address());
+  };
+  run_bounded(body());
+}
+
 TEST(Listener, CloseCancelsAPendingAccept) {
   auto body = []() -> Task<void> {
     Listener listener(wire::net::tcp_listen("127.0.0.1", 0));

@@ -70,6 +70,12 @@ struct IoState {
   bool watching_writes = false;
   // Once released by a close without EPOLL_CTL_DEL (Loop::release): kept for good.
   bool pinned = false;
+  // Registered level-triggered (a listener: Loop::attach). A success there does not say
+  // whether more is ready: the next try waits for epoll, which reports again at once if so.
+  bool level = false;
+  // A level-triggered descriptor reported ready with nobody waiting is taken out of epoll
+  // (it would be reported on every epoll_wait); the next waiter puts it back (Loop::rearm).
+  bool disarmed = false;
 };
 
 // Detached coroutine used by Loop::spawn: destroys itself when done, and is
@@ -118,9 +124,13 @@ class Loop {
   // --- for awaiters (wire::io internals) -------------------------------
   void add_timer(detail::TimerNode& node, Clock::time_point when);
   void cancel_timer(detail::TimerNode& node) noexcept;
-  /// Registers a non-blocking descriptor with epoll (edge-triggered, both
-  /// directions). The descriptor stays the caller's; release() before closing it.
-  detail::IoState* attach(int fd);
+  /// Registers a non-blocking descriptor with epoll, edge-triggered, or level-triggered
+  /// for a listening socket: accepting until EAGAIN, as an edge requires, makes a failed
+  /// accept4() per wake-up, and Linux allocates (and frees) a socket for each.
+  /// The descriptor stays the caller's; release() before closing it.
+  detail::IoState* attach(int fd, bool level_triggered = false);
+  /// Puts a disarmed level-triggered descriptor back into epoll (a waiter is coming).
+  void rearm(detail::IoState& state);
   /// Adds EPOLLOUT to a descriptor's registration (the first time a write waits).
   void watch_writes(detail::IoState& state);
   /// Deregisters; operations still waiting on it end with operation_canceled

@@ -70,6 +70,7 @@ class IoAwaiter : IoWaiter {
     // One reader and one writer at a time per stream: a second would replace the first.
     assert(slot() == nullptr && "two concurrent reads (or writes) on one wire::io stream");
     if constexpr (Write) state_->loop->watch_writes(*state_);
+    if (state_->disarmed) state_->loop->rearm(*state_);
     slot() = this;
     registered_ = true;
     if (timeout_ != kNoTimeout) {
@@ -94,8 +95,8 @@ class IoAwaiter : IoWaiter {
   bool try_once() noexcept {
     bool finished = op_.attempt(state_->fd, ec_, result_);
     if (state_->hung_up) return finished;
-    if (!finished) {
-      hint() = false;
+    if (!finished || state_->level) {
+      hint() = false;  // level-triggered: epoll says at once whether there is more
     } else if constexpr (requires { op_.exhausted; }) {
       if (op_.exhausted) hint() = false;
     }

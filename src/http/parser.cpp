@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The parsers drive llhttp (built in strict mode, every lenient flag off) and add what it
-// leaves to its caller: limits, positions, and the RFC 9112 rules llhttp 8 does not enforce.
+// The parsers drive llhttp (built in strict mode, every lenient flag off but the version's:
+// see headers_complete()) and add what it leaves to its caller: limits, positions, and the RFC 9112 rules llhttp 8 does not enforce.
 //
 // llhttp calls back as it goes; the callbacks that complete something pause it
 // (HPE_PAUSED), and feed() decides at each pause, from the exact stream position, whether an
@@ -170,6 +170,10 @@ const llhttp_settings_t ParserCore::settings = [] {
 
 ParserCore::ParserCore(bool response, const ParserLimits& limits) : limits_(limits), response_mode_(response) {
   llhttp_init(&parser_, response ? HTTP_RESPONSE : HTTP_REQUEST, &settings);
+  // llhttp knows the versions 0.9, 1.0, 1.1, 2.0 and 3.0 and refuses the others; RFC 9112
+  // §2.3 wants a later 1.x read as 1.1 (headers_complete() decides). No setter in llhttp 8:
+  // LENIENT_VERSION is the flag's own value.
+  parser_.lenient_flags |= LENIENT_VERSION;
   parser_.data = this;
 }
 
@@ -280,8 +284,10 @@ int ParserCore::on_headers_complete(llhttp_t* p) {
 }
 
 int ParserCore::headers_complete() {
-  const Version version{parser_.http_major, parser_.http_minor};
-  if (version.major != 1 || version.minor > 1) return reject(Errc::bad_version);
+  // RFC 9112 §2.3: only HTTP/1.x is spoken here (505 for the others); a minor version above 1
+  // is one this side does not know, to be processed as the highest it does: 1.1.
+  if (parser_.http_major != 1) return reject(Errc::bad_version);
+  const Version version{1, parser_.http_minor == 0 ? 0 : 1};
   Headers& headers = response_mode_ ? response_.headers : request_.headers;
 
   if (!response_mode_) {

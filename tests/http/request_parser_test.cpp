@@ -420,10 +420,22 @@ TEST(RequestParser, BadRequestLines) {
 TEST(RequestParser, Versions) {
   expect_request_error("GET / HTTP/2.0\r\nHost: a\r\n\r\n", Errc::bad_version);
   expect_request_error("GET / HTTP/0.9\r\nHost: a\r\n\r\n", Errc::bad_version);
-  expect_request_error("GET / HTTP/1.2\r\nHost: a\r\n\r\n", Errc::bad_version);
+  expect_request_error("GET / HTTP/3.0\r\nHost: a\r\n\r\n", Errc::bad_version);
+  expect_request_error("GET / HTTP/7.1\r\nHost: a\r\n\r\n", Errc::bad_version);
   expect_request_error("GET / HTTPS/1.1\r\nHost: a\r\n\r\n", Errc::bad_request_line);
   expect_request_error("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Errc::bad_version);  // HTTP/2 preface
   EXPECT_EQ(status_for_error(Errc::bad_version), 505);
+  // RFC 9112 §2.3: a later HTTP/1.x is processed as 1.1, the highest known here (persistent,
+  // Host required).
+  expect_requests("GET / HTTP/1.2\r\nHost: a\r\n\r\nGET /b HTTP/1.9\r\nHost: a\r\n\r\n",
+                  {"head GET / HTTP/1.1 {Host: a}", "end", "head GET /b HTTP/1.1 {Host: a}", "end"});
+  expect_request_error("GET / HTTP/1.2\r\n\r\n", Errc::bad_host);
+  RequestParser p;
+  p.feed(std::string_view("POST / HTTP/1.3\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi"));
+  ASSERT_EQ(p.next().kind, EventKind::head);
+  EXPECT_EQ(p.request().version, (Version{1, 1}));
+  EXPECT_TRUE(p.keep_alive());
+  EXPECT_EQ(p.framing(), BodyFraming::content_length);
 }
 
 TEST(RequestParser, Methods_Unknown) {

@@ -65,6 +65,7 @@ TEST(ResponseParser, BadStatusLines) {
   expect_response_error("ICY 200 OK\r\n\r\n", Errc::bad_status_line);
   expect_response_error("HTTP/2 200\r\n\r\n", Errc::bad_version);
   expect_response_error("HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", Errc::bad_version);
+  expect_response_error("HTTP/3.0 200 OK\r\nContent-Length: 0\r\n\r\n", Errc::bad_version);
   expect_response_error("HTTP/1.1 200 OK\n\r\n", Errc::bad_line_ending);
   expect_response_error("HTTP/1.1 200 OK\r\r\n", Errc::bad_line_ending);
   expect_response_error("<html>hello</html>", Errc::bad_status_line);

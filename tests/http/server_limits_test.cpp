@@ -629,7 +629,23 @@ TEST_F(HttpServerMalformed, TransferCodings) {
 TEST_F(HttpServerMalformed, VersionsOtherThan1xAre505) {
   EXPECT_TRUE(refused("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505));  // the HTTP/2 connection preface
   EXPECT_TRUE(refused("GET / HTTP/2.0\r\nHost: test\r\n\r\n", 505));
-  EXPECT_TRUE(refused("GET / HTTP/1.2\r\nHost: test\r\n\r\n", 505));
+  EXPECT_TRUE(refused("GET / HTTP/3.0\r\nHost: test\r\n\r\n", 505));
+  EXPECT_TRUE(refused("GET / HTTP/0.9\r\nHost: test\r\n\r\n", 505));
+}
+
+// RFC 9112 §2.3: a later HTTP/1.x is answered as HTTP/1.1, on a persistent connection.
+TEST(HttpServerVersions, ALaterMinorVersionIsServedAsHttp11) {
+  Counted counted;
+  TestServer server(counted.router());
+  RawClient c(server.port());
+  RawResponse res = c.roundtrip("GET / HTTP/1.2\r\nHost: test\r\n\r\n");
+  ASSERT_TRUE(is_response(res, 200));
+  EXPECT_EQ(res.status_line.substr(0, 9), "HTTP/1.1 ");
+  EXPECT_EQ(res.header("Connection"), std::nullopt);
+  EXPECT_EQ(res.body, "root");
+  res = c.roundtrip("GET / HTTP/1.9\r\nHost: test\r\n\r\n");
+  ASSERT_TRUE(is_response(res, 200));
+  EXPECT_EQ(counted.calls.load(), 2);
 }
 
 TEST_F(HttpServerMalformed, HostMustBeThereOnceInHttp11) {

@@ -966,8 +966,9 @@ io::Task<void> Server::Impl::serve_connection(S& stream, io::Stream& socket, con
   bool first = true;  // the first head's deadline runs from the accept, not from its first byte
   for (;;) {
     if ((!c.x || !c.x->buffered()) && !c.tls_pending()) {
-      // Idle: wait for the next request without holding any buffer.
+      // Idle: wait for the next request without holding any buffer (TLS's included).
       c.give_back(true);
+      if constexpr (!std::is_same_v<S, io::Stream>) stream.release_buffers();
       if (w.draining) co_return;
       std::error_code ec;
       if (loop_now() >= deadline) co_return;

@@ -77,6 +77,15 @@ AsyncStream& AsyncStream::operator=(AsyncStream&& other) noexcept {
 
 AsyncStream::~AsyncStream() { close(); }
 
+void AsyncStream::release_buffers() noexcept {
+  if (flushing_) return;
+  if (sent_ >= sending_.size()) {
+    std::vector<std::byte>().swap(sending_);
+    sent_ = 0;
+  }
+  engine_.release_buffers();
+}
+
 void AsyncStream::close() noexcept {
   if (!stream_.is_open()) return;
   if (!flushing_ && sent_ == sending_.size()) {  // else close_notify would cut into a record

@@ -267,6 +267,19 @@ void Engine::commit_input(std::size_t n) noexcept {
 void Engine::input_eof() noexcept { impl_->eof = true; }
 std::size_t Engine::input_buffered() const noexcept { return impl_->in_end - impl_->in_begin; }
 
+void Engine::release_buffers() noexcept {
+  Impl& d = *impl_;
+  if (d.in && d.in_begin == d.in_end) {
+    d.in.reset();
+    d.in_begin = d.in_end = 0;
+  }
+  if (d.out_begin >= d.out.size()) {
+    std::vector<std::byte>().swap(d.out);
+    d.out_begin = 0;
+  }
+  if (d.ssl) SSL_free_buffers(d.ssl.get());  // only the empty ones; 0 if one still holds data
+}
+
 std::span<const std::byte> Engine::output() const noexcept {
   return {impl_->out.data() + impl_->out_begin, impl_->out.size() - impl_->out_begin};
 }

@@ -62,6 +62,9 @@ class AsyncStream {
 
   io::Stream& next_layer() noexcept { return stream_; }
   const Engine& engine() const noexcept { return engine_; }
+  /// Frees the buffers that hold nothing (Engine::release_buffers, and the sending buffer),
+  /// for a connection about to sit idle. Only between operations: none may be under way.
+  void release_buffers() noexcept;
   std::string alpn() const { return engine_.alpn(); }
   std::string version() const { return engine_.version(); }
 

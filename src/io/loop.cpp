@@ -368,8 +368,8 @@ void Loop::release(detail::IoState* state, bool closing) noexcept {
   // another reference keep the registration alive, its events name this state, which is
   // therefore pinned: kept in the pool for the loop's life (the pool then holds at most
   // the peak number of descriptors), and such an event reaches its next user as a spurious
-  // wake-up, which every waiter survives: it retries its system call and waits again on
-  // EAGAIN.
+  // wake-up: a read or write retries its system call and waits again on EAGAIN, and a
+  // wait_readable() that returns early is followed by a read that finds nothing and waits.
   if (state->disarmed) {
     // Not in epoll's interest list.
   } else if (closing && (state->pinned || free_states_.size() + retired_.size() < kStatePool)) {

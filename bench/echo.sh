@@ -177,13 +177,7 @@ start_server() {
 }
 
 # --- the machine --------------------------------------------------------------
-CORES=$(nproc)
-if [ "$CORES" -lt 2 ]; then
-  echo "echo.sh: only $CORES core: server and client share core 0" >&2
-  SERVER_CPU=0 CLIENT_CPU=0
-fi
-echo "== machine: $CORES cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)),"\
-  "kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_report
 if [ "$RECONNECT" = 1 ]; then
   LOAD="connection rate: $CONNECTIONS concurrent loops of connect, one $SIZE-byte echo, close"
 else

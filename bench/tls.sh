@@ -248,13 +248,7 @@ stop_server() {
 }
 
 # --- the machine --------------------------------------------------------------
-CORES=$(nproc)
-if [ "$CORES" -lt 2 ]; then
-  echo "tls.sh: only $CORES core: server and client share core 0" >&2
-  SERVER_CPU=0 CLIENT_CPU=0
-fi
-echo "== machine: $CORES cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)),"\
-  "kernel $(uname -r), $(openssl version), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_report "$(openssl version)"
 echo "== server on core $SERVER_CPU, client on core $CLIENT_CPU; TLS 1.3 $TLS_SUITE $TLS_GROUP;" \
   "${WARMUP} s warm-up + ${DURATION} s measured, $ROUNDS interleaved rounds"
 [ "$WIRE_TLS" = 1 ] && echo "== wire: $WIRE tcp serve --echo -q --threads 1 --tls-cert/--tls-key" \

@@ -352,6 +352,13 @@ class ServerCase(WireCase):
         self.tmp = tempfile.mkdtemp(prefix="wire-http-server-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
+    @classmethod
+    def class_temp_dir(cls, prefix):
+        """A temporary directory for the whole class, removed after its last test."""
+        d = tempfile.TemporaryDirectory(prefix=prefix)
+        cls.addClassCleanup(d.cleanup)
+        return d.name
+
     def curl(self, *args, timeout=STEP, ok=True):
         """Runs curl (no config file, no proxy, bounded by --max-time)."""
         try:
@@ -417,9 +424,7 @@ class RoutesTest(ServerCase):
 
     @classmethod
     def setUpClass(cls):
-        cls._dir = tempfile.TemporaryDirectory(prefix="wire-http-server-files-")
-        cls.addClassCleanup(cls._dir.cleanup)
-        d = cls._dir.name
+        d = cls.class_temp_dir("wire-http-server-files-")
         cls.files = os.path.join(d, "files")
         os.mkdir(cls.files)
         cls.ranged = binary_payload(100_000, salt=11)
@@ -964,9 +969,7 @@ class ServeTest(ServerCase):
 
     @classmethod
     def setUpClass(cls):
-        cls._dir = tempfile.TemporaryDirectory(prefix="wire-http-serve-")
-        cls.addClassCleanup(cls._dir.cleanup)
-        top = cls._dir.name
+        top = cls.class_temp_dir("wire-http-serve-")
         cls.root = os.path.join(top, "root")
         os.mkdir(cls.root)
         cls.content = {}
@@ -1537,9 +1540,7 @@ class ChromiumTest(ServerCase):
                                  "(sudo scripts/install-deps.sh installs it)")
         if not os.access(CERTUTIL, os.X_OK):
             raise AssertionError(f"{CERTUTIL} is missing (Debian's libnss3-tools): sudo scripts/install-deps.sh")
-        cls._dir = tempfile.TemporaryDirectory(prefix="wire-http-browser-")
-        cls.addClassCleanup(cls._dir.cleanup)
-        top = cls._dir.name
+        top = cls.class_temp_dir("wire-http-browser-")
         cls.site = os.path.join(top, "site")
         for sub in ("css", "js", "img", "listed"):
             os.makedirs(os.path.join(cls.site, sub))

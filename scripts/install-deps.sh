@@ -29,6 +29,8 @@ packages=(
   # HTTP server benchmark (bench/http_server.sh): the load generator wrk; the peers are
   # nginx, cpp-httplib, Boost.Beast (libboost-dev), POCO and Python's http.server, above
   wrk
+  # the instruction counts of the server's hot path (bench/http_server_callgrind.sh)
+  valgrind
   # the headless browser test of the HTTP server (a real browser as its client)
   chromium
   # certutil, to make the headless browser trust the test CA (an NSS database in a temporary HOME)

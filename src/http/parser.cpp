@@ -32,6 +32,8 @@ class ParserCore {
   void feed_eof();
   Event next();
   void continue_after_upgrade() noexcept;
+  // Bytes of a next message (or the empty lines before it) were fed since the last one ended.
+  bool started() const noexcept { return stream_pos_ > message_start_; }
 
   ParserLimits limits_;
   Request request_;
@@ -770,6 +772,7 @@ BodyFraming MessageParser::framing() const noexcept { return core_->framing_; }
 std::optional<std::uint64_t> MessageParser::content_length() const noexcept { return core_->content_length_; }
 bool MessageParser::keep_alive() const noexcept { return core_->keep_alive_; }
 std::error_code MessageParser::error() const noexcept { return core_->error_; }
+bool MessageParser::started() const noexcept { return core_->started(); }
 void MessageParser::continue_after_upgrade() noexcept { core_->continue_after_upgrade(); }
 const ParserLimits& MessageParser::limits() const noexcept { return core_->limits_; }
 void MessageParser::set_max_start_line(std::size_t bytes) noexcept { core_->limits_.max_start_line = bytes; }

@@ -12,6 +12,7 @@ namespace wire {
 enum class Errc {
   unexpected_eof = 1,  ///< the peer closed before the data the call needed arrived
   limit_exceeded,      ///< a size limit was reached (e.g. no delimiter within max bytes)
+  bad_line_ending,     ///< a bare CR or LF where only CRLF may end a line
 };
 
 /// The category of wire::Errc values; its name() is "wire".

@@ -2,17 +2,14 @@
 #include "wire/http/cookies.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <ctime>
+
+#include "wire/text/chars.hpp"
+#include "wire/text/date.hpp"
 
 namespace wire::http {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using text::to_lower;
 
 bool is_ip(const Url& url) {
   return url.host_kind() == HostKind::ipv4 || url.host_kind() == HostKind::ipv6;
@@ -38,14 +35,11 @@ std::string default_path(const std::string& path) {
   return last == 0 ? "/" : path.substr(0, last);
 }
 
-// An HTTP-date (RFC 9110 5.6.7, IMF-fixdate); nullopt if it is not one.
-std::optional<CookieJar::Clock::time_point> parse_date(std::string_view text) {
-  std::tm tm{};
-  std::string s(text);
-  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end) end = strptime(s.c_str(), "%a, %d-%b-%Y %H:%M:%S GMT", &tm);  // an older form servers still send
-  if (!end) return std::nullopt;
-  return CookieJar::Clock::from_time_t(timegm(&tm));
+// An Expires date, read as RFC 6265 §5.1.1 says (what servers send is rarely one format).
+std::optional<CookieJar::Clock::time_point> parse_date(std::string_view value) {
+  auto seconds = text::parse_cookie_date(value);
+  if (!seconds) return std::nullopt;
+  return CookieJar::Clock::time_point(std::chrono::seconds(*seconds));
 }
 
 }  // namespace
@@ -63,7 +57,7 @@ void CookieJar::store_one(const Url& url, std::string_view line, Clock::time_poi
   c.name = std::string(trim_ows(pair.substr(0, eq)));
   c.value = std::string(trim_ows(pair.substr(eq + 1)));
   if (c.name.empty()) return;
-  std::string host = lower(url.host());
+  std::string host = to_lower(url.host());
   std::string domain_attr;
   std::string path_attr;
   std::optional<Clock::time_point> max_age;
@@ -74,10 +68,10 @@ void CookieJar::store_one(const Url& url, std::string_view line, Clock::time_poi
     std::string_view attr = trim_ows(rest.substr(0, next));
     rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
     auto aeq = attr.find('=');
-    std::string key = lower(trim_ows(attr.substr(0, aeq)));
+    std::string key = to_lower(trim_ows(attr.substr(0, aeq)));
     std::string_view value = aeq == std::string_view::npos ? std::string_view() : trim_ows(attr.substr(aeq + 1));
     if (key == "domain") {
-      domain_attr = lower(value);
+      domain_attr = to_lower(value);
       if (domain_attr.starts_with('.')) domain_attr.erase(0, 1);
     } else if (key == "path") {
       if (value.starts_with('/')) path_attr = std::string(value);
@@ -127,7 +121,7 @@ void CookieJar::store_one(const Url& url, std::string_view line, Clock::time_poi
 }
 
 std::string CookieJar::header_for(const Url& url, Clock::time_point now) const {
-  std::string host = lower(url.host());
+  std::string host = to_lower(url.host());
   std::string path = url.path().empty() ? "/" : url.path();
   bool secure = url.scheme() == "https";
   std::vector<const Cookie*> chosen;

@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::http::detail {
 
@@ -270,7 +270,7 @@ int ParserCore::on_header_value_complete(llhttp_t* p) {
     // controls but HTAB are invalid.
     std::string_view value = trim_ows(c.value_);
     for (char ch : value) {
-      if (!is_field_char(ch)) return c.reject(Errc::bad_header_value);
+      if (!text::is_field_char(ch)) return c.reject(Errc::bad_header_value);
     }
     c.fields().add(c.field_, value);
     c.field_.clear();
@@ -504,7 +504,7 @@ std::size_t ParserCore::feed(const char* data, std::size_t len) {
     if (code == Errc::bad_method && !response_mode_) {
       char c = used < avail ? exec_begin_[used] : '\0';
       bool token_then_space = c == ' ' && stream_pos_ > message_start_;
-      if (!is_tchar(c) && !token_then_space) code = Errc::bad_request_line;
+      if (!text::is_tchar(c) && !token_then_space) code = Errc::bad_request_line;
     }
     fail(code, stream_pos_);
   }
@@ -582,7 +582,7 @@ bool ParserCore::check_start_line(std::uint64_t at) {
   bool ok = response_.status >= 100 && response_.status <= 999;
   if (reason_seen_) {
     ok = ok && reason_start_ == message_start_ + 13;
-    for (char ch : response_.reason) ok = ok && is_field_char(ch);
+    for (char ch : response_.reason) ok = ok && text::is_field_char(ch);
   } else {
     ok = ok && (line == 12 || line == 13);
   }

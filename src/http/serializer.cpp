@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 #include "wire/http/error.hpp"
 
 namespace wire::http {
@@ -20,7 +20,7 @@ bool is_target(std::string_view t) noexcept {
 
 bool is_reason(std::string_view r) noexcept {
   for (char c : r) {
-    if (!detail::is_field_char(c)) return false;
+    if (!text::is_field_char(c)) return false;
   }
   return true;
 }
@@ -28,7 +28,7 @@ bool is_reason(std::string_view r) noexcept {
 bool is_decimal(std::string_view s) noexcept {
   if (s.empty() || s.size() > 19) return false;  // fits in 63 bits
   for (char c : s) {
-    if (!detail::is_digit(c)) return false;
+    if (!text::is_digit(c)) return false;
   }
   return true;
 }
@@ -87,7 +87,7 @@ std::size_t fields_size(const Headers& headers) noexcept {
 // Field names in messages are cut short and stripped of control bytes.
 std::string quoted(std::string_view s) {
   std::string out = "\"";
-  for (char c : s.substr(0, 64)) out += detail::is_field_char(c) && c != '\t' ? c : '?';
+  for (char c : s.substr(0, 64)) out += text::is_field_char(c) && c != '\t' ? c : '?';
   if (s.size() > 64) out += "...";
   return out + "\"";
 }

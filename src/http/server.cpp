@@ -143,8 +143,10 @@ struct Worker {
     std::int64_t now = ::time(nullptr);
     if (now != date_second) {
       date_second = now;
-      std::string d = format_http_date(now);
-      date_len = static_cast<std::size_t>(std::snprintf(date, sizeof date, "Date: %s\r\n", d.c_str()));
+      std::memcpy(date, "Date: ", 6);
+      text::format_http_date(now, std::span<char, 29>(date + 6, 29));
+      std::memcpy(date + 35, "\r\n", 2);
+      date_len = 37;
     }
     return {date, date_len};
   }
@@ -280,12 +282,9 @@ void Server::Impl::log(Worker& w, const net::Address& peer, std::string_view req
   std::string& line = w.log_line;
   line.clear();
   line += peer.host();  // from the socket: known even for a request that could not be parsed
-  std::time_t now = ::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char when[40];
-  std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] \"", &tm);
-  line += when;
+  line += " - - [";
+  line += text::format_log_date(::time(nullptr));
+  line += "] \"";
   append_escaped(line, request_line);
   line += "\" ";
   append_number(line, static_cast<std::uint64_t>(status));

@@ -16,88 +16,11 @@
 #include <ctime>
 #include <system_error>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 #include "wire/http/server.hpp"
 #include "wire/http/url.hpp"
 
 namespace wire::http {
-
-// --- HTTP dates ----------------------------------------------------------------------------
-
-namespace {
-
-constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-int month_index(std::string_view m) noexcept {
-  for (int i = 0; i < 12; ++i) {
-    if (m == kMonths[static_cast<std::size_t>(i)]) return i;
-  }
-  return -1;
-}
-
-bool read_int(std::string_view s, int& out) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!detail::is_digit(c)) return false;
-  }
-  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{};
-}
-
-// "08:49:37"
-bool read_clock(std::string_view s, std::tm& tm) noexcept {
-  return s.size() == 8 && s[2] == ':' && s[5] == ':' && read_int(s.substr(0, 2), tm.tm_hour) &&
-         read_int(s.substr(3, 2), tm.tm_min) && read_int(s.substr(6, 2), tm.tm_sec) &&
-         tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec <= 60;
-}
-
-}  // namespace
-
-std::string format_http_date(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[static_cast<std::size_t>(tm.tm_wday)],
-                tm.tm_mday, kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour,
-                tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
-std::optional<std::int64_t> parse_http_date(std::string_view s) noexcept {
-  std::tm tm{};
-  int year = 0;
-  if (s.size() == 29 && s[3] == ',' && s.substr(25) == " GMT") {
-    // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-    if (s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ') return std::nullopt;
-    if (!read_int(s.substr(5, 2), tm.tm_mday) || !read_int(s.substr(12, 4), year)) return std::nullopt;
-    tm.tm_mon = month_index(s.substr(8, 3));
-    if (!read_clock(s.substr(17, 8), tm)) return std::nullopt;
-  } else if (auto comma = s.find(", "); comma != std::string_view::npos && comma > 3 &&
-                                          s.size() == comma + 24 && s.substr(s.size() - 4) == " GMT") {
-    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"
-    std::string_view d = s.substr(comma + 2);
-    if (d[2] != '-' || d[6] != '-' || d[9] != ' ') return std::nullopt;
-    if (!read_int(d.substr(0, 2), tm.tm_mday) || !read_int(d.substr(7, 2), year)) return std::nullopt;
-    year += year < 70 ? 2000 : 1900;  // RFC 9110 §5.6.7: a two-digit year more than 50 years ahead is past
-    tm.tm_mon = month_index(d.substr(3, 3));
-    if (!read_clock(d.substr(10, 8), tm)) return std::nullopt;
-  } else if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[19] == ' ') {
-    // asctime: "Sun Nov  6 08:49:37 1994"
-    std::string_view day = s.substr(8, 2);
-    if (day[0] == ' ') day.remove_prefix(1);
-    if (!read_int(day, tm.tm_mday) || !read_int(s.substr(20, 4), year)) return std::nullopt;
-    tm.tm_mon = month_index(s.substr(4, 3));
-    if (!read_clock(s.substr(11, 8), tm)) return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
-  if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 || year < 1900) return std::nullopt;
-  tm.tm_year = year - 1900;
-  return static_cast<std::int64_t>(::timegm(&tm));
-}
 
 // --- MIME types ----------------------------------------------------------------------------
 
@@ -255,7 +178,7 @@ RangeResult parse_range(std::string_view value, std::uint64_t size, Range& out) 
   auto number = [](std::string_view s, std::uint64_t& v) {
     if (s.empty()) return false;
     for (char c : s) {
-      if (!detail::is_digit(c)) return false;
+      if (!text::is_digit(c)) return false;
     }
     return std::from_chars(s.data(), s.data() + s.size(), v).ec == std::errc{};
   };

@@ -15,6 +15,8 @@ class WireCategory final : public std::error_category {
         return "connection closed by peer before the expected data arrived";
       case Errc::limit_exceeded:
         return "size limit exceeded";
+      case Errc::bad_line_ending:
+        return "a bare CR or LF where CRLF ends lines";
     }
     return "unknown wire error " + std::to_string(value);
   }

@@ -70,6 +70,21 @@ TEST(CookieJar, MaxAgeAndExpiresAndDeletion) {
   EXPECT_EQ(jar.header_for(u, kNow), "short=1");
 }
 
+// RFC 6265 §5.1.1 reads dates in the forms servers really send: an Expires in the past that
+// is not an IMF-fixdate still deletes the cookie.
+TEST(CookieJar, ExpiresInAnyFormServersSend) {
+  CookieJar jar;
+  Url u = Url::parse("http://example.com/");
+  jar.store(u, set_cookies({"a=1", "b=1", "c=1", "d=1", "e=1"}), kNow);
+  EXPECT_EQ(jar.size(), 5u);
+  jar.store(u,
+            set_cookies({"a=; Expires=Thu, 01 Jan 1970 00:00:00 UTC", "b=; Expires=Thursday, 01-Jan-70 00:00:01 GMT",
+                         "c=; expires=Jan 1 2001 00:00:00", "d=; Expires=1 jan 2001 00:00:00 +0100",
+                         "e=keep; Expires=Sat, 01 Jan 2101 00:00:00 CET"}),
+            kNow);
+  EXPECT_EQ(jar.header_for(u, kNow), "e=keep");
+}
+
 TEST(CookieJar, ReplacesByNameDomainPathAndOrdersLongerPathsFirst) {
   CookieJar jar;
   Url u = Url::parse("http://example.com/docs/page");

@@ -23,6 +23,7 @@
 #include "wire/io/task.hpp"
 #include "wire/io/tcp_server.hpp"
 #include "wire/net/address.hpp"
+#include "wire/text/date.hpp"
 #include "wire/tls/context.hpp"
 
 namespace wire::http {
@@ -225,10 +226,9 @@ class StaticRoot {
 /// application/octet-stream when unknown.
 std::string_view mime_type(std::string_view file_name) noexcept;
 
-/// An HTTP date (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
-std::string format_http_date(std::int64_t unix_seconds);
-/// Parses the preferred HTTP date format (and the two obsolete ones); nullopt if invalid.
-std::optional<std::int64_t> parse_http_date(std::string_view text) noexcept;
+// HTTP dates (RFC 9110 §5.6.7) come from wire::text's one date module.
+using text::format_http_date;
+using text::parse_http_date;
 
 /// Per-route settings.
 struct RouteOptions {

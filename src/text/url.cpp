@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "wire/http/url.hpp"
+#include "wire/text/url.hpp"
 
-#include "chars.hpp"
-#include "wire/http/headers.hpp"
+#include "wire/text/chars.hpp"
+#include "wire/text/percent.hpp"
 
-namespace wire::http {
+namespace wire::text {
 namespace {
-
-using detail::is_alpha;
-using detail::is_digit;
-using detail::is_hex;
-using detail::is_pchar;
-using detail::is_sub_delim;
-using detail::is_unreserved;
 
 // The input as it appears in a message: control and non-ASCII bytes escaped, so an error
 // message cannot carry a line break or a terminal escape into a log.
@@ -82,7 +75,7 @@ std::string lowercase(std::string_view s) {
       i += 2;  // leave the hex digits of an escape as they are
       continue;
     }
-    out[i] = detail::lower(out[i]);
+    out[i] = to_lower(out[i]);
   }
   return out;
 }
@@ -350,6 +343,9 @@ std::uint16_t Url::default_port(std::string_view scheme) noexcept {
   if (iequals(scheme, "http")) return 80;
   if (iequals(scheme, "https")) return 443;
   if (iequals(scheme, "ftp")) return 21;
+  if (iequals(scheme, "ftps")) return 990;    // FTP over implicit TLS
+  if (iequals(scheme, "smtp")) return 25;
+  if (iequals(scheme, "smtps")) return 465;  // RFC 8314 §7.3: submission over implicit TLS
   return 0;
 }
 
@@ -528,41 +524,4 @@ Url resolve(const Url& base, const Url& ref) {
 
 Url resolve(const Url& base, std::string_view reference) { return resolve(base, Url::parse(reference)); }
 
-std::string percent_encode(std::string_view text, std::string_view keep) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (is_unreserved(c) || keep.find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      auto u = static_cast<unsigned char>(c);
-      out += '%';
-      out += digits[u >> 4];
-      out += digits[u & 0xf];
-    }
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view text, bool plus_as_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size() || !is_hex(text[i + 1]) || !is_hex(text[i + 2])) {
-        throw UrlError(text, "'%' at offset " + std::to_string(i) + " is not followed by two hex digits");
-      }
-      out += static_cast<char>(detail::hex_value(text[i + 1]) * 16 + detail::hex_value(text[i + 2]));
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace wire::http
+}  // namespace wire::text

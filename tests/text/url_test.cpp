@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "wire/http/url.hpp"
+#include "wire/text/url.hpp"
+#include "wire/text/percent.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace wire::http {
+namespace wire::text {
 namespace {
 
 TEST(Url, Components) {
@@ -32,10 +33,30 @@ TEST(Url, Components) {
   EXPECT_TRUE(u.is_absolute());
 }
 
+TEST(Url, FtpAndMailUrls) {
+  auto ftp = Url::parse("ftp://anna:s%3Acret@files.example.com/pub/My%20Docs/a%C3%A9.txt");
+  EXPECT_EQ(ftp.scheme(), "ftp");
+  EXPECT_EQ(ftp.username(), "anna");
+  EXPECT_EQ(ftp.password(), "s:cret");
+  EXPECT_EQ(ftp.host(), "files.example.com");
+  EXPECT_EQ(ftp.port(), 21);
+  EXPECT_EQ(percent_decode(ftp.path()), "/pub/My Docs/a\xc3\xa9.txt");
+  auto mail = Url::parse("smtps://mail.example.com");
+  EXPECT_EQ(mail.port(), 465);
+  EXPECT_EQ(mail.path(), "");
+  EXPECT_EQ(Url::parse("ftps://[::1]:2121/").port(), 2121);
+  EXPECT_THROW(Url::parse("ftp://a b/"), UrlError);
+}
+
 TEST(Url, DefaultPorts) {
   EXPECT_EQ(Url::parse("http://a/").port(), 80);
   EXPECT_EQ(Url::parse("https://a/").port(), 443);
   EXPECT_EQ(Url::parse("ftp://a/").port(), 21);
+  EXPECT_EQ(Url::parse("ftps://a/").port(), 990);
+  EXPECT_EQ(Url::parse("smtp://a/").port(), 25);
+  EXPECT_EQ(Url::parse("smtps://a").port(), 465);
+  EXPECT_EQ(Url::parse("SMTPS://a").port(), 465);
+  EXPECT_EQ(Url::parse("smtp://a:587").port(), 587);
   EXPECT_EQ(Url::parse("gopher://a/").port(), 0);
   EXPECT_EQ(Url::parse("http://a/").explicit_port(), std::nullopt);
   EXPECT_EQ(Url::parse("http://a:/").explicit_port(), std::nullopt);  // empty port (RFC 3986 §3.2.3)
@@ -354,4 +375,4 @@ TEST(PercentEncoding, RoundTripsEveryByte) {
 }
 
 }  // namespace
-}  // namespace wire::http
+}  // namespace wire::text

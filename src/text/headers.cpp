@@ -1,43 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "wire/http/headers.hpp"
+#include "wire/text/headers.hpp"
 
 #include <functional>
 #include <limits>
 #include <stdexcept>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 
-namespace wire::http {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (detail::lower(a[i]) != detail::lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!detail::is_tchar(c)) return false;
-  }
-  return true;
-}
-
-bool is_valid_field_value(std::string_view s) noexcept {
-  if (!s.empty() && (detail::is_ows(s.front()) || detail::is_ows(s.back()))) return false;
-  for (char c : s) {
-    if (!detail::is_field_char(c)) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) noexcept {
-  while (!s.empty() && detail::is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && detail::is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
+namespace wire::text {
 
 Headers::Headers(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   entries_.reserve(fields.size());
@@ -46,7 +16,7 @@ Headers::Headers(std::initializer_list<std::pair<std::string_view, std::string_v
 
 std::uint32_t Headers::append(std::string_view s) {
   if (buf_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw std::length_error("wire::http::Headers: more than 4 GiB of fields");
+    throw std::length_error("wire::text::Headers: more than 4 GiB of fields");
   }
   auto off = static_cast<std::uint32_t>(buf_.size());
   buf_.append(s);
@@ -186,4 +156,4 @@ bool operator==(const Headers& a, const Headers& b) noexcept {
   return true;
 }
 
-}  // namespace wire::http
+}  // namespace wire::text

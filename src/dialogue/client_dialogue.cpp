@@ -54,7 +54,7 @@ void ClientDialogue::feed_eof() { parser_.feed_eof(); }
 
 DialogueEvent ClientDialogue::next() {
   if (error_) return {DialogueEvent::error, 0, {}};
-  switch (parser_.next()) {
+  switch (parser_.next().kind) {
     case ReplyEvent::need_more:
       return {};
     case ReplyEvent::error:

@@ -6,16 +6,16 @@
 #include <algorithm>
 #include <string>
 
-#include "chars.hpp"
 #include "wire/dialogue/error.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::dialogue {
 namespace {
 
 Errc check(std::string_view verb, std::span<const std::string_view> args) noexcept {
-  if (verb.empty() || !std::all_of(verb.begin(), verb.end(), detail::is_alpha)) return Errc::invalid_verb;
+  if (verb.empty() || !std::all_of(verb.begin(), verb.end(), text::is_alpha)) return Errc::invalid_verb;
   for (std::string_view arg : args) {
-    if (detail::breaks_line(arg)) return Errc::invalid_argument;
+    if (text::has_line_break(arg)) return Errc::invalid_argument;
   }
   return Errc{};
 }

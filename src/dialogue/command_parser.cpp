@@ -12,7 +12,7 @@
 
 #include <stdexcept>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::dialogue {
 
@@ -92,12 +92,12 @@ void CommandParser::end_line() {
     l.remove_prefix(start);
   }
   std::size_t verb_end = 0;
-  while (verb_end < l.size() && detail::is_alpha(l[verb_end])) ++verb_end;
+  while (verb_end < l.size() && text::is_alpha(l[verb_end])) ++verb_end;
   if (verb_end == 0 || (verb_end < l.size() && l[verb_end] != ' ')) {
     pending_ = {CommandEvent::bad_line, make_error_code(Errc::malformed_command)};
   } else {
     command_.verb.assign(l.substr(0, verb_end));
-    for (char& ch : command_.verb) ch = detail::upper(ch);
+    for (char& ch : command_.verb) ch = text::to_upper(ch);
     command_.arg.assign(verb_end < l.size() ? l.substr(verb_end + 1) : std::string_view());
     pending_ = {CommandEvent::command, {}};
   }

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "chars.hpp"
 #include "wire/dialogue/error.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::dialogue {
 
@@ -37,7 +37,7 @@ void encode_reply(std::string& out, Syntax syntax, int code, std::span<const std
     return;
   }
   for (std::string_view line : lines) {
-    if (detail::breaks_line(line)) {
+    if (text::has_line_break(line)) {
       ec = Errc::invalid_argument;
       return;
     }
@@ -53,7 +53,7 @@ void encode_reply(std::string& out, Syntax syntax, int code, std::span<const std
       append_code(out, code, ' ');
     } else if (first || syntax == Syntax::smtp) {
       append_code(out, code, '-');
-    } else if (!lines[i].empty() && detail::is_digit(lines[i][0])) {
+    } else if (!lines[i].empty() && text::is_digit(lines[i][0])) {
       out += ' ';  // RFC 959 §4.2: pad a line between that begins with a digit
     }
     out += lines[i];

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "chars.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::dialogue {
 namespace {
@@ -96,7 +96,7 @@ Errc ReplyParser::end_line(std::size_t terminator) {
   reply_bytes_ += l.size() + terminator;
   if (reply_bytes_ > limits_.max_reply_bytes) return Errc::reply_too_large;
 
-  const bool has_code = l.size() >= 3 && detail::is_digit(l[0]) && detail::is_digit(l[1]) && detail::is_digit(l[2]);
+  const bool has_code = l.size() >= 3 && text::is_digit(l[0]) && text::is_digit(l[1]) && text::is_digit(l[2]);
   const char sep = l.size() > 3 ? l[3] : '\0';  // '\0': the line ends after the code
   const bool last_form = has_code && (sep == '\0' || sep == ' ');
   const bool more_form = has_code && sep == '-';
@@ -141,11 +141,11 @@ void ReplyParser::feed_eof() {
 }
 
 ReplyEvent ReplyParser::next() {
-  if (error_) return ReplyEvent::error;
-  if (!ready_) return ReplyEvent::need_more;
+  if (error_) return {ReplyEvent::error};
+  if (!ready_) return {};
   ready_ = false;
   reported_ = true;
-  return ReplyEvent::reply;
+  return {ReplyEvent::reply};
 }
 
 }  // namespace wire::dialogue

@@ -9,7 +9,9 @@
 #include <stdexcept>
 
 #include "reply_check.hpp"
-#include "text.hpp"
+#include "number.hpp"
+#include "wire/text/chars.hpp"
+#include "wire/text/date.hpp"
 
 namespace wire::ftp {
 namespace {
@@ -66,7 +68,7 @@ std::size_t read_six(std::string_view s, HostPort& out) {
       ++i;
     }
     std::size_t start = i;
-    while (i < s.size() && detail::is_digit(s[i]) && i - start < 4) ++i;
+    while (i < s.size() && text::is_digit(s[i]) && i - start < 4) ++i;
     auto v = detail::decimal(s.substr(start, i - start), 255, 3);
     if (!v) return 0;
     n[k] = static_cast<unsigned>(*v);
@@ -88,11 +90,11 @@ HostPort parse_pasv_reply(const dialogue::Reply& reply, std::error_code& ec) {
   const std::string all = reply.text();
   std::string_view text = all;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (!detail::is_digit(text[i]) || (i > 0 && (detail::is_digit(text[i - 1]) || text[i - 1] == ','))) continue;
+    if (!text::is_digit(text[i]) || (i > 0 && (text::is_digit(text[i - 1]) || text[i - 1] == ','))) continue;
     HostPort hp;
     std::size_t n = read_six(text.substr(i), hp);
     // The run must not go on with more digits or another ",n" (seven numbers is not PASV).
-    if (n == 0 || (i + n < text.size() && (detail::is_digit(text[i + n]) || text[i + n] == ','))) continue;
+    if (n == 0 || (i + n < text.size() && (text::is_digit(text[i + n]) || text[i + n] == ','))) continue;
     if (hp.port == 0) break;
     return hp;
   }
@@ -115,7 +117,7 @@ std::uint16_t parse_epsv_reply(const dialogue::Reply& reply, std::error_code& ec
     std::string_view s = text.substr(open + 1);
     if (s.size() < 6) break;
     char d = s[0];
-    if (d < 33 || d > 126 || detail::is_digit(d) || s[1] != d || s[2] != d) continue;
+    if (d < 33 || d > 126 || text::is_digit(d) || s[1] != d || s[2] != d) continue;
     std::size_t end = s.find(d, 3);
     if (end == std::string_view::npos || end + 1 >= s.size() || s[end + 1] != ')') continue;
     auto port = detail::decimal(s.substr(3, end - 3), 65535, 5);
@@ -221,10 +223,9 @@ std::uint64_t parse_size_reply(const dialogue::Reply& reply) {
   return detail::value_or_throw(size, ec, "SIZE", reply);
 }
 
-std::chrono::sys_time<std::chrono::milliseconds> parse_mdtm_reply(const dialogue::Reply& reply,
-                                                                  std::error_code& ec) {
+std::int64_t parse_mdtm_reply(const dialogue::Reply& reply, std::error_code& ec) {
   if ((ec = detail::check_code(reply, 213))) return {};
-  auto t = detail::parse_time_val(first_line(reply));
+  auto t = text::parse_time_val(first_line(reply));
   if (!t) {
     ec = Errc::bad_time_val;
     return {};
@@ -232,14 +233,14 @@ std::chrono::sys_time<std::chrono::milliseconds> parse_mdtm_reply(const dialogue
   return *t;
 }
 
-std::chrono::sys_time<std::chrono::milliseconds> parse_mdtm_reply(const dialogue::Reply& reply) {
+std::int64_t parse_mdtm_reply(const dialogue::Reply& reply) {
   std::error_code ec;
   auto t = parse_mdtm_reply(reply, ec);
   return detail::value_or_throw(t, ec, "MDTM", reply);
 }
 
-std::string mdtm_reply_text(std::chrono::sys_time<std::chrono::milliseconds> time) {
-  return detail::format_time_val(time);
+std::string mdtm_reply_text(std::int64_t unix_seconds) {
+  return text::format_time_val(unix_seconds);
 }
 
 std::uint64_t parse_rest_argument(std::string_view arg, std::error_code& ec) {

@@ -5,14 +5,15 @@
 #include <string>
 
 #include "reply_check.hpp"
-#include "text.hpp"
+#include "number.hpp"
+#include "wire/text/chars.hpp"
 #include "wire/dialogue/error.hpp"
 
 namespace wire::ftp {
 
 void Features::add(std::string_view name, std::string_view params) {
   Feature f{std::string(name), std::string(params)};
-  for (char& c : f.name) c = detail::upper(c);
+  for (char& c : f.name) c = text::to_upper(c);
   features_.push_back(std::move(f));
 }
 
@@ -20,18 +21,18 @@ bool Features::has(std::string_view name) const noexcept { return params(name).h
 
 std::optional<std::string_view> Features::params(std::string_view name) const noexcept {
   for (const Feature& f : features_) {
-    if (detail::iequals(f.name, name)) return std::string_view(f.params);
+    if (text::iequals(f.name, name)) return std::string_view(f.params);
   }
   return std::nullopt;
 }
 
 bool Features::has_param(std::string_view name, std::string_view param) const noexcept {
   for (const Feature& f : features_) {
-    if (!detail::iequals(f.name, name)) continue;
+    if (!text::iequals(f.name, name)) continue;
     std::string_view rest = f.params;
     while (!rest.empty()) {
       std::size_t end = rest.find_first_of(" ;,");
-      if (detail::iequals(rest.substr(0, end), param)) return true;
+      if (text::iequals(rest.substr(0, end), param)) return true;
       if (end == std::string_view::npos) break;
       rest.remove_prefix(end + 1);
     }

@@ -10,18 +10,19 @@
 // never an error: a listing of a thousand lines is not lost to one odd line.
 #include "wire/ftp/list_entry.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
-#include "text.hpp"
+#include "number.hpp"
+#include "wire/text/chars.hpp"
 
 namespace wire::ftp {
 namespace {
 
-using namespace std::chrono;
-
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::int64_t kDay = 86'400;
 
 // A field of the line and where it ends.
 struct Field {
@@ -43,63 +44,60 @@ std::vector<Field> fields(std::string_view line, std::size_t max) {
   return out;
 }
 
-std::optional<unsigned> month_of(std::string_view s) {
+int month_of(std::string_view s) {
   for (std::size_t m = 0; m < kMonths.size(); ++m) {
-    if (detail::iequals(s, kMonths[m])) return static_cast<unsigned>(m + 1);
+    if (text::iequals(s, kMonths[m])) return static_cast<int>(m + 1);
   }
-  return std::nullopt;
+  return 0;
 }
 
-// "hh:mm", 00-23 and 00-59.
-std::optional<minutes> clock_time(std::string_view s) {
+int number(std::string_view s, std::uint64_t max, std::size_t digits) {
+  auto v = detail::decimal(s, max, digits);
+  return v ? static_cast<int>(*v) : -1;
+}
+
+// "hh:mm" into t, 00-23 and 00-59.
+bool clock_time(std::string_view s, text::CivilTime& t) {
   std::size_t colon = s.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  auto h = detail::decimal(s.substr(0, colon), 23, 2);
-  auto m = detail::decimal(s.substr(colon + 1), 59, 2);
-  if (!h || !m || s.size() - colon - 1 != 2) return std::nullopt;
-  return hours(*h) + minutes(*m);
+  if (colon == std::string_view::npos || s.size() - colon - 1 != 2) return false;
+  t.hour = number(s.substr(0, colon), 23, 2);
+  t.minute = number(s.substr(colon + 1), 59, 2);
+  return t.hour >= 0 && t.minute >= 0;
 }
 
-std::optional<local_days> date_of(int y, unsigned m, unsigned d) {
-  year_month_day ymd{year(y), month(m), day(d)};
-  if (!ymd.ok()) return std::nullopt;
-  return local_days(ymd);
+// The day `t` falls on, as seconds since the epoch (for comparing calendar dates only).
+std::int64_t day_of(text::CivilTime t) {
+  t.hour = t.minute = t.second = 0;
+  return text::to_unix_seconds(t);
 }
 
-// "Mon dd hh:mm" (within six months: the year that puts it at most a day after today) or
-// "Mon dd yyyy".
-std::optional<local_seconds> unix_date(std::string_view mon, std::string_view dd, std::string_view last,
-                                       sys_days today) {
-  auto m = month_of(mon);
-  auto d = detail::decimal(dd, 31, 2);
-  if (!m || !d) return std::nullopt;
-  if (auto t = clock_time(last)) {
-    const local_days now{today.time_since_epoch()};
-    int y = static_cast<int>(year_month_day(today).year());
-    auto date = date_of(y, *m, static_cast<unsigned>(*d));
-    if (date && *date > now + days(1)) date = date_of(y - 1, *m, static_cast<unsigned>(*d));
-    if (!date) date = date_of(y - 1, *m, static_cast<unsigned>(*d));  // Feb 29
-    if (!date) return std::nullopt;
-    return *date + *t;
+// "Mon dd hh:mm" (within six months: the year that puts it at most a day after now's date)
+// or "Mon dd yyyy".
+std::optional<text::CivilTime> unix_date(std::string_view mon, std::string_view dd, std::string_view last,
+                                         const text::CivilTime& now) {
+  text::CivilTime t;
+  t.month = month_of(mon);
+  t.day = number(dd, 31, 2);
+  if (t.month == 0 || t.day < 1) return std::nullopt;
+  if (clock_time(last, t)) {
+    t.year = now.year;
+    if (!text::is_valid(t) || day_of(t) > day_of(now) + kDay) --t.year;  // Feb 29, or ahead of now
+  } else {
+    t.year = last.size() == 4 ? number(last, 9999, 4) : -1;
   }
-  auto y = detail::decimal(last, 9999, 4);
-  if (!y || last.size() != 4) return std::nullopt;
-  auto date = date_of(static_cast<int>(*y), *m, static_cast<unsigned>(*d));
-  if (!date) return std::nullopt;
-  return local_seconds(*date);
+  if (t.year < 0 || !text::is_valid(t)) return std::nullopt;
+  return t;
 }
 
 // "yyyy-mm-dd" "hh:mm" (ls --time-style=long-iso).
-std::optional<local_seconds> iso_date(std::string_view ymd, std::string_view hm) {
+std::optional<text::CivilTime> iso_date(std::string_view ymd, std::string_view hm) {
   if (ymd.size() != 10 || ymd[4] != '-' || ymd[7] != '-') return std::nullopt;
-  auto y = detail::decimal(ymd.substr(0, 4), 9999, 4);
-  auto m = detail::decimal(ymd.substr(5, 2), 12, 2);
-  auto d = detail::decimal(ymd.substr(8, 2), 31, 2);
-  auto t = clock_time(hm);
-  if (!y || !m || !d || !t) return std::nullopt;
-  auto date = date_of(static_cast<int>(*y), static_cast<unsigned>(*m), static_cast<unsigned>(*d));
-  if (!date) return std::nullopt;
-  return *date + *t;
+  text::CivilTime t;
+  t.year = number(ymd.substr(0, 4), 9999, 4);
+  t.month = number(ymd.substr(5, 2), 12, 2);
+  t.day = number(ymd.substr(8, 2), 31, 2);
+  if (t.year < 0 || !clock_time(hm, t) || !text::is_valid(t)) return std::nullopt;
+  return t;
 }
 
 bool is_permissions(std::string_view s) {
@@ -112,16 +110,16 @@ bool is_permissions(std::string_view s) {
   return s.size() == 10 || s[10] == '+' || s[10] == '@' || s[10] == '.';
 }
 
-bool parse_unix(std::string_view line, sys_days today, ListEntry& e) {
+bool parse_unix(std::string_view line, const text::CivilTime& now, ListEntry& e) {
   auto f = fields(line, 12);
   if (f.size() < 6 || !is_permissions(f[0].text)) return false;
   // Find the date: month day time-or-year (or ISO date and time), after a size.
   std::size_t date_at = 0, name_from = 0;
-  std::optional<local_seconds> when;
+  std::optional<text::CivilTime> when;
   for (std::size_t k = 2; k + 1 < f.size() && !when; ++k) {
     if (!detail::decimal(f[k - 1].text, UINT64_MAX)) continue;
     if (k + 2 < f.size()) {
-      when = unix_date(f[k].text, f[k + 1].text, f[k + 2].text, today);
+      when = unix_date(f[k].text, f[k + 1].text, f[k + 2].text, now);
       name_from = f[k + 2].end;
     }
     if (!when) {
@@ -176,32 +174,29 @@ bool parse_dos(std::string_view line, ListEntry& e) {
   // MM-DD-YY or MM-DD-YYYY
   std::string_view d = f[0].text;
   if ((d.size() != 8 && d.size() != 10) || d[2] != '-' || d[5] != '-') return false;
-  auto mo = detail::decimal(d.substr(0, 2), 12, 2);
-  auto dd = detail::decimal(d.substr(3, 2), 31, 2);
-  auto yy = detail::decimal(d.substr(6), 9999, 4);
-  if (!mo || !dd || !yy) return false;
-  int y = static_cast<int>(*yy);
-  if (d.size() == 8) y += y < 70 ? 2000 : 1900;
+  text::CivilTime t;
+  t.month = number(d.substr(0, 2), 12, 2);
+  t.day = number(d.substr(3, 2), 31, 2);
+  t.year = number(d.substr(6), 9999, 4);
+  if (t.year < 0) return false;
+  if (d.size() == 8) t.year += t.year < 70 ? 2000 : 1900;
   // hh:mm with AM/PM (12-hour) or without (24-hour).
-  std::string_view t = f[1].text;
-  std::optional<minutes> time;
-  if (t.size() > 2 && (detail::iequals(t.substr(t.size() - 2), "AM") || detail::iequals(t.substr(t.size() - 2), "PM"))) {
-    bool pm = detail::iequals(t.substr(t.size() - 2), "PM");
-    time = clock_time(t.substr(0, t.size() - 2));
-    if (!time || *time < hours(1) || *time >= hours(13)) return false;
-    if (*time >= hours(12)) *time -= hours(12);  // 12:xxAM is just after midnight
-    if (pm) *time += hours(12);
-  } else {
-    time = clock_time(t);
+  std::string_view hm = f[1].text;
+  std::string_view half = hm.size() > 2 ? hm.substr(hm.size() - 2) : std::string_view();
+  if (text::iequals(half, "AM") || text::iequals(half, "PM")) {
+    if (!clock_time(hm.substr(0, hm.size() - 2), t) || t.hour < 1 || t.hour > 12) return false;
+    t.hour %= 12;  // 12:05AM is five past midnight, 12:30PM half past noon
+    if (text::iequals(half, "PM")) t.hour += 12;
+  } else if (!clock_time(hm, t)) {
+    return false;
   }
-  auto date = date_of(y, static_cast<unsigned>(*mo), static_cast<unsigned>(*dd));
-  if (!time || !date) return false;
+  if (!text::is_valid(t)) return false;
   // Then <DIR> or the size, and the name after the spaces that align the columns.
   std::string_view what = f[2].text;
   std::size_t name_at = f[2].end;
   while (name_at < line.size() && line[name_at] == ' ') ++name_at;
   if (name_at >= line.size()) return false;
-  if (detail::iequals(what, "<DIR>")) {
+  if (text::iequals(what, "<DIR>")) {
     e.type = EntryType::dir;
   } else if (auto size = detail::decimal(what, UINT64_MAX)) {
     e.type = EntryType::file;
@@ -210,23 +205,23 @@ bool parse_dos(std::string_view line, ListEntry& e) {
     return false;
   }
   e.format = ListEntry::Format::dos;
-  e.modify = *date + *time;
+  e.modify = t;
   e.name = line.substr(name_at);
   return true;
 }
 
 }  // namespace
 
-ListEntry parse_list_line(std::string_view line, sys_days today) {
+ListEntry parse_list_line(std::string_view line, const text::CivilTime& now) {
   ListEntry e;
   e.line = line;
-  if (parse_unix(line, today, e) || parse_dos(line, e)) return e;
+  if (parse_unix(line, now, e) || parse_dos(line, e)) return e;
   ListEntry unparsed;
   unparsed.line = line;
   return unparsed;
 }
 
-std::vector<ListEntry> parse_list(std::string_view listing, sys_days today) {
+std::vector<ListEntry> parse_list(std::string_view listing, const text::CivilTime& now) {
   std::vector<ListEntry> entries;
   while (!listing.empty()) {
     std::size_t lf = listing.find('\n');
@@ -236,12 +231,12 @@ std::vector<ListEntry> parse_list(std::string_view listing, sys_days today) {
     if (line.empty()) continue;
     // "total 42": the block count ls prints first.
     if (line.size() > 6 && line.substr(0, 6) == "total " && detail::decimal(line.substr(6), UINT64_MAX)) continue;
-    entries.push_back(parse_list_line(line, today));
+    entries.push_back(parse_list_line(line, now));
   }
   return entries;
 }
 
-std::string format_list_line(const ListEntry& e, local_seconds now, std::error_code& ec) {
+std::string format_list_line(const ListEntry& e, const text::CivilTime& now, std::error_code& ec) {
   ec.clear();
   auto bad = [](std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; };
   if (e.name.empty() || bad(e.name) || bad(e.link_target) || bad(e.owner) || bad(e.group)) {
@@ -266,20 +261,16 @@ std::string format_list_line(const ListEntry& e, local_seconds now, std::error_c
       break;
   }
   std::string perms = e.permissions.size() == 9 ? e.permissions : "---------";
-  const local_seconds when = e.modify.value_or(local_seconds{});
-  const local_days day = floor<days>(when);
-  const year_month_day ymd{day};
-  const hh_mm_ss<seconds> hms{when - day};
+  const text::CivilTime when = e.modify.value_or(text::CivilTime{});
   // ls: the time for the last six months, the year otherwise (and for the future).
-  const bool recent = when <= now && now - when < days(183);
+  const std::int64_t age = text::to_unix_seconds(now) - text::to_unix_seconds(when);
+  const bool recent = age >= 0 && age < 183 * kDay;
+  const char* month = kMonths[static_cast<std::size_t>(std::clamp(when.month, 1, 12) - 1)].data();
   char date[32];
   if (recent) {
-    std::snprintf(date, sizeof date, "%s %2u %02d:%02d", kMonths[static_cast<unsigned>(ymd.month()) - 1].data(),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()));
+    std::snprintf(date, sizeof date, "%s %2d %02d:%02d", month, when.day, when.hour, when.minute);
   } else {
-    std::snprintf(date, sizeof date, "%s %2u  %4d", kMonths[static_cast<unsigned>(ymd.month()) - 1].data(),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(ymd.year()));
+    std::snprintf(date, sizeof date, "%s %2d  %4d", month, when.day, when.year);
   }
   const std::string owner = e.owner.empty() ? "ftp" : e.owner;
   const std::string group = e.group.empty() ? "ftp" : e.group;

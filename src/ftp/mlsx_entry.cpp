@@ -7,7 +7,9 @@
 #include <cstdio>
 
 #include "reply_check.hpp"
-#include "text.hpp"
+#include "number.hpp"
+#include "wire/text/chars.hpp"
+#include "wire/text/date.hpp"
 
 namespace wire::ftp {
 namespace {
@@ -18,14 +20,14 @@ bool breaks_line(std::string_view s) noexcept {
 
 // RFC 3659 §7.5.1 type values, and the OS.unix forms servers use for links.
 EntryType type_of(std::string_view v) noexcept {
-  if (detail::iequals(v, "file")) return EntryType::file;
-  if (detail::iequals(v, "dir")) return EntryType::dir;
-  if (detail::iequals(v, "cdir")) return EntryType::cdir;
-  if (detail::iequals(v, "pdir")) return EntryType::pdir;
+  if (text::iequals(v, "file")) return EntryType::file;
+  if (text::iequals(v, "dir")) return EntryType::dir;
+  if (text::iequals(v, "cdir")) return EntryType::cdir;
+  if (text::iequals(v, "pdir")) return EntryType::pdir;
   constexpr std::string_view os_unix = "OS.unix=";
-  if (v.size() > os_unix.size() && detail::iequals(v.substr(0, os_unix.size()), os_unix)) {
+  if (v.size() > os_unix.size() && text::iequals(v.substr(0, os_unix.size()), os_unix)) {
     std::string_view t = v.substr(os_unix.size());
-    if (detail::iequals(t.substr(0, 5), "slink") || detail::iequals(t, "symlink")) return EntryType::symlink;
+    if (text::iequals(t.substr(0, 5), "slink") || text::iequals(t, "symlink")) return EntryType::symlink;
   }
   return EntryType::other;
 }
@@ -51,31 +53,31 @@ std::string_view type_name(EntryType t) noexcept {
 
 // Sets the typed member a fact fills; false if its value is malformed.
 bool apply(MlsxEntry& e, std::string_view name, std::string_view value, std::error_code& ec) {
-  if (detail::iequals(name, "type")) {
+  if (text::iequals(name, "type")) {
     e.type_fact = value;
     e.type = type_of(value);
-  } else if (detail::iequals(name, "size")) {
+  } else if (text::iequals(name, "size")) {
     e.size = detail::decimal(value, UINT64_MAX);
     if (!e.size) return false;
-  } else if (detail::iequals(name, "modify")) {
-    e.modify = detail::parse_time_val(value);
+  } else if (text::iequals(name, "modify")) {
+    e.modify = text::parse_time_val(value);
     if (!e.modify) {
       ec = Errc::bad_time_val;
       return false;
     }
-  } else if (detail::iequals(name, "perm")) {
+  } else if (text::iequals(name, "perm")) {
     e.perm = value;
-  } else if (detail::iequals(name, "unique")) {
+  } else if (text::iequals(name, "unique")) {
     e.unique = value;
-  } else if (detail::iequals(name, "UNIX.mode")) {
+  } else if (text::iequals(name, "UNIX.mode")) {
     // Octal digits, as "0755" or "755".
     if (value.empty() || value.size() > 7 || value.find_first_not_of("01234567") != std::string_view::npos) return false;
     std::uint32_t mode = 0;
     for (char c : value) mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
     e.unix_mode = mode;
-  } else if (detail::iequals(name, "UNIX.owner") || (detail::iequals(name, "UNIX.uid") && !e.unix_owner)) {
+  } else if (text::iequals(name, "UNIX.owner") || (text::iequals(name, "UNIX.uid") && !e.unix_owner)) {
     e.unix_owner = value;
-  } else if (detail::iequals(name, "UNIX.group") || (detail::iequals(name, "UNIX.gid") && !e.unix_group)) {
+  } else if (text::iequals(name, "UNIX.group") || (text::iequals(name, "UNIX.gid") && !e.unix_group)) {
     e.unix_group = value;
   }
   return true;
@@ -85,7 +87,7 @@ bool apply(MlsxEntry& e, std::string_view name, std::string_view value, std::err
 
 std::optional<std::string_view> MlsxEntry::fact(std::string_view fact_name) const noexcept {
   for (const auto& [n, v] : facts) {
-    if (detail::iequals(n, fact_name)) return std::string_view(v);
+    if (text::iequals(n, fact_name)) return std::string_view(v);
   }
   return std::nullopt;
 }
@@ -185,7 +187,7 @@ std::string format_mlsx_entry(const MlsxEntry& e, std::error_code& ec) {
     fact("type", type_name(e.type));
   }
   if (e.size) fact("size", std::to_string(*e.size));
-  if (e.modify) fact("modify", detail::format_time_val(*e.modify));
+  if (e.modify) fact("modify", text::format_time_val(*e.modify));
   if (e.perm) fact("perm", *e.perm);
   if (e.unique) fact("unique", *e.unique);
   if (e.unix_mode) {

@@ -142,7 +142,7 @@ TEST(EncodeReply, RoundTripThroughTheReplyParser) {
     encode_reply(out, syntax, 214, std::span<const std::string_view>(lines));
     ReplyParser p(syntax);
     EXPECT_EQ(p.feed(out), out.size());
-    ASSERT_EQ(p.next(), ReplyEvent::reply);
+    ASSERT_EQ(p.next().kind, ReplyEvent::reply);
     EXPECT_EQ(p.reply(), (Reply{214, {"first", "second line", "Grüße", "last"}}));
   }
 }

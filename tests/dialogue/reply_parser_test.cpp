@@ -200,16 +200,16 @@ TEST(ReplyParser, ErrorIsStickyAndStopsConsuming) {
   std::string in = "220 ok\r\nbad\r\n220 again\r\n";
   std::size_t n = p.feed(in);
   EXPECT_EQ(n, 8u);  // stops after the first reply
-  EXPECT_EQ(p.next(), ReplyEvent::reply);
+  EXPECT_EQ(p.next().kind, ReplyEvent::reply);
   std::string_view rest = std::string_view(in).substr(n);
   // "bad\r\n" is refused at its line end: the CR was consumed, the LF that ended the line was not.
   EXPECT_EQ(p.feed(rest), 4u);
-  EXPECT_EQ(p.next(), ReplyEvent::error);
+  EXPECT_EQ(p.next().kind, ReplyEvent::error);
   EXPECT_EQ(p.error(), Errc::malformed_reply);
   EXPECT_EQ(p.feed(rest.substr(4)), 0u);
-  EXPECT_EQ(p.next(), ReplyEvent::error);
+  EXPECT_EQ(p.next().kind, ReplyEvent::error);
   p.feed_eof();
-  EXPECT_EQ(p.next(), ReplyEvent::error);
+  EXPECT_EQ(p.next().kind, ReplyEvent::error);
   EXPECT_EQ(p.error(), Errc::malformed_reply);
   EXPECT_FALSE(p.in_reply());
 }
@@ -245,7 +245,7 @@ TEST(ReplyParser, LongLineRefusedBeforeItsEnd) {
   std::string in = "220 " + std::string(100'000, 'x');
   std::size_t n = p.feed(in);
   EXPECT_EQ(n, 8 * 1024 - 1u);  // the default limit: 8 KiB with the line end
-  EXPECT_EQ(p.next(), ReplyEvent::error);
+  EXPECT_EQ(p.next().kind, ReplyEvent::error);
   EXPECT_EQ(p.error(), Errc::line_too_long);
 }
 
@@ -279,15 +279,15 @@ TEST(ReplyParser, FeedStopsAfterEachReply) {
   std::string in = "250 a\r\n250 bb\r\n";
   EXPECT_EQ(p.feed(in), 7u);
   EXPECT_THROW(p.feed(std::string_view(in).substr(7)), std::logic_error);  // the reply is not taken yet
-  EXPECT_EQ(p.next(), ReplyEvent::reply);
+  EXPECT_EQ(p.next().kind, ReplyEvent::reply);
   EXPECT_EQ(p.reply(), (Reply{250, {"a"}}));
-  EXPECT_EQ(p.next(), ReplyEvent::need_more);
+  EXPECT_EQ(p.next().kind, ReplyEvent::need_more);
   EXPECT_EQ(p.reply().code, 250);  // valid until the next feed()
   EXPECT_EQ(p.feed(std::string_view(in).substr(7)), 8u);
-  EXPECT_EQ(p.next(), ReplyEvent::reply);
+  EXPECT_EQ(p.next().kind, ReplyEvent::reply);
   Reply r = p.take_reply();
   EXPECT_EQ(r, (Reply{250, {"bb"}}));
-  EXPECT_EQ(p.next(), ReplyEvent::need_more);
+  EXPECT_EQ(p.next().kind, ReplyEvent::need_more);
 }
 
 TEST(ReplyParser, InReply) {
@@ -297,11 +297,11 @@ TEST(ReplyParser, InReply) {
   EXPECT_TRUE(p.in_reply());
   EXPECT_EQ(p.feed("34-a\r\n"), 6u);
   EXPECT_TRUE(p.in_reply());
-  EXPECT_EQ(p.next(), ReplyEvent::need_more);
+  EXPECT_EQ(p.next().kind, ReplyEvent::need_more);
   EXPECT_EQ(p.feed("234 b\r"), 6u);
   EXPECT_TRUE(p.in_reply());
   EXPECT_EQ(p.feed("\n"), 1u);
-  EXPECT_EQ(p.next(), ReplyEvent::reply);
+  EXPECT_EQ(p.next().kind, ReplyEvent::reply);
   EXPECT_FALSE(p.in_reply());
 }
 
@@ -312,10 +312,10 @@ TEST(ReplyParser, FeedBytesAndEof) {
   for (std::size_t i = 0; i < in.size(); ++i) bytes[i] = static_cast<std::byte>(in[i]);
   EXPECT_EQ(p.feed(std::span<const std::byte>(bytes)), in.size());
   p.feed_eof();  // the reply is still reported
-  EXPECT_EQ(p.next(), ReplyEvent::reply);
+  EXPECT_EQ(p.next().kind, ReplyEvent::reply);
   EXPECT_EQ(p.reply(), (Reply{221, {"bye"}}));
   EXPECT_EQ(p.feed("220 more\r\n"), 0u);  // nothing after the end
-  EXPECT_EQ(p.next(), ReplyEvent::need_more);
+  EXPECT_EQ(p.next().kind, ReplyEvent::need_more);
   EXPECT_FALSE(p.error());
 }
 

@@ -47,7 +47,7 @@ Run run_replies(std::string_view input, Split split, Syntax syntax, bool eof, co
   ReplyParser parser(syntax, limits);
   return run(parser, input, split, eof, [&](std::vector<std::string>& lines) {
     for (int guard = 0; guard < 1'000'000; ++guard) {
-      switch (parser.next()) {
+      switch (parser.next().kind) {
         case ReplyEvent::need_more:
           return true;
         case ReplyEvent::reply:

@@ -2,17 +2,16 @@
 // The FTP codec for single commands: PASV, EPSV, PORT, EPRT, SIZE, MDTM, REST, 257.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <stdexcept>
 #include <string>
 
 #include "replies.hpp"
 #include "wire/ftp/codec.hpp"
+#include "wire/text/date.hpp"
 
 namespace wire::ftp {
 namespace {
 
-using namespace std::chrono;
 using test::reply_from;
 
 // --- PASV ------------------------------------------------------------------------------------
@@ -182,16 +181,20 @@ TEST(Size, Replies) {
   EXPECT_THROW(parse_size_reply(reply_from("213 big\r\n")), Error);
 }
 
+std::int64_t utc(int y, int mo, int d, int h = 0, int mi = 0, int sec = 0) {
+  return text::to_unix_seconds({y, mo, d, h, mi, sec});
+}
+
 TEST(Mdtm, Replies) {
-  const sys_days jan16{year(2024) / January / 16};
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141900\r\n")), jan16 + 14h + 19min);
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141907.123\r\n")), jan16 + 14h + 19min + 7s + 123ms);
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141907.5\r\n")), jan16 + 14h + 19min + 7s + 500ms);
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141907.123987\r\n")), jan16 + 14h + 19min + 7s + 123ms);
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240229000000\r\n")), sys_days{year(2024) / February / 29});
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141900\r\n")), utc(2024, 1, 16, 14, 19));
+  // A fraction is allowed and dropped: wire's dates are whole seconds.
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141907.123\r\n")), utc(2024, 1, 16, 14, 19, 7));
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240116141907.5\r\n")), utc(2024, 1, 16, 14, 19, 7));
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20240229000000\r\n")), utc(2024, 2, 29));
   // RFC 3659 §2.3: a leap second.
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20161231235960\r\n")), sys_days{year(2017) / January / 1});
-  EXPECT_EQ(parse_mdtm_reply(reply_from("213 19700101000000\r\n")), sys_days{});
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 20161231235960\r\n")), utc(2017, 1, 1));
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213 19700101000000\r\n")), 0);
+  EXPECT_EQ(parse_mdtm_reply(reply_from("213  19700101000001 \r\n")), 1);
   for (const char* bad : {"213 2024011614190\r\n", "213 20241316141900\r\n", "213 20230229000000\r\n",
                           "213 20240116241900\r\n", "213 20240116146000\r\n", "213 20240116141961\r\n",
                           "213 20240116141900.\r\n", "213 20240116141900.12a\r\n", "213 20240116141900Z\r\n",
@@ -204,14 +207,13 @@ TEST(Mdtm, Replies) {
   std::error_code ec;
   parse_mdtm_reply(reply_from("550 No\r\n"), ec);
   EXPECT_EQ(ec, Errc::unexpected_code);
+  EXPECT_THROW(parse_mdtm_reply(reply_from("213 yesterday\r\n")), Error);
 }
 
 TEST(Mdtm, ServerText) {
-  const sys_days jan16{year(2024) / January / 16};
-  EXPECT_EQ(mdtm_reply_text(jan16 + 14h + 19min + 7s), "20240116141907");
-  EXPECT_EQ(mdtm_reply_text(jan16 + 14h + 19min + 7s + 5ms), "20240116141907.005");
-  EXPECT_EQ(mdtm_reply_text(sys_days{year(1999) / December / 31} + 23h + 59min + 59s + 999ms), "19991231235959.999");
-  auto t = sys_days{year(2031) / July / 4} + 1h + 2min + 3s + 40ms;
+  EXPECT_EQ(mdtm_reply_text(utc(2024, 1, 16, 14, 19, 7)), "20240116141907");
+  EXPECT_EQ(mdtm_reply_text(utc(1999, 12, 31, 23, 59, 59)), "19991231235959");
+  const std::int64_t t = utc(2031, 7, 4, 1, 2, 3);
   EXPECT_EQ(parse_mdtm_reply(reply_from("213 " + mdtm_reply_text(t) + "\r\n")), t);
 }
 

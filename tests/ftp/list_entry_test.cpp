@@ -3,28 +3,27 @@
 // the server's own line.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "support/random.hpp"
 #include "wire/ftp/list_entry.hpp"
+#include "wire/text/date.hpp"
 
 namespace wire::ftp {
 namespace {
 
-using namespace std::chrono;
+// Now, as the server's clock shows it: 2024-03-10 12:00.
+const text::CivilTime kNow{2024, 3, 10, 12, 0, 0};
 
-const sys_days kToday{year(2024) / March / 10};
-
-local_seconds local(year_month_day d, minutes t = {}) { return local_days(d) + t; }
+text::CivilTime at(int y, int mo, int d, int h = 0, int mi = 0) { return {y, mo, d, h, mi, 0}; }
 
 TEST(ListEntry, UnixFile) {
-  ListEntry e = parse_list_line("-rw-r--r--    1 owner    group        1234 Jan 16 14:19 file name.txt", kToday);
+  ListEntry e = parse_list_line("-rw-r--r--    1 owner    group        1234 Jan 16 14:19 file name.txt", kNow);
   EXPECT_EQ(e.format, ListEntry::Format::unix);
   EXPECT_EQ(e.type, EntryType::file);
   EXPECT_EQ(e.name, "file name.txt");
   EXPECT_EQ(e.size, 1234u);
-  EXPECT_EQ(e.modify, local(year(2024) / January / 16, 14h + 19min));
+  EXPECT_EQ(e.modify, at(2024, 1, 16, 14, 19));
   EXPECT_EQ(e.permissions, "rw-r--r--");
   EXPECT_EQ(e.links, 1u);
   EXPECT_EQ(e.owner, "owner");
@@ -34,74 +33,74 @@ TEST(ListEntry, UnixFile) {
 }
 
 TEST(ListEntry, UnixDirectoryWithYear) {
-  ListEntry e = parse_list_line("drwxr-xr-x    2 ftp      ftp          4096 Mar  5  2023 dir", kToday);
+  ListEntry e = parse_list_line("drwxr-xr-x    2 ftp      ftp          4096 Mar  5  2023 dir", kNow);
   EXPECT_EQ(e.type, EntryType::dir);
   EXPECT_EQ(e.name, "dir");
-  EXPECT_EQ(e.modify, local(year(2023) / March / 5));
+  EXPECT_EQ(e.modify, at(2023, 3, 5, 0, 0));
   EXPECT_EQ(e.links, 2u);
 }
 
 TEST(ListEntry, UnixYearInference) {
   // Without a year the date is within the last six months: at most a day after today.
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 20 10:00 x", kToday).modify,
-            local(year(2023) / December / 20, 10h));
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Mar 11 09:00 x", kToday).modify,
-            local(year(2024) / March / 11, 9h));
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Mar 12 09:00 x", kToday).modify,
-            local(year(2023) / March / 12, 9h));
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Dec 20 10:00 x", kNow).modify,
+            at(2023, 12, 20, 10, 0));
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Mar 11 09:00 x", kNow).modify,
+            at(2024, 3, 11, 9, 0));
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Mar 12 09:00 x", kNow).modify,
+            at(2023, 3, 12, 9, 0));
   // Feb 29 in a year that has none is the last leap year's.
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Feb 29 10:00 x", sys_days{year(2025) / March / 10}).modify,
-            local(year(2024) / February / 29, 10h));
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Feb 29 10:00 x", at(2025, 3, 10)).modify,
+            at(2024, 2, 29, 10, 0));
 }
 
 TEST(ListEntry, UnixVariants) {
   // A symbolic link, names with spaces on both sides of the arrow.
-  ListEntry link = parse_list_line("lrwxrwxrwx    1 root     root           11 Jan 16 14:19 link name -> /target path", kToday);
+  ListEntry link = parse_list_line("lrwxrwxrwx    1 root     root           11 Jan 16 14:19 link name -> /target path", kNow);
   EXPECT_EQ(link.type, EntryType::symlink);
   EXPECT_EQ(link.name, "link name");
   EXPECT_EQ(link.link_target, "/target path");
   // No group column.
-  ListEntry nogroup = parse_list_line("-rw-r--r--   1 owner      1234 Jan 16 14:19 nogroup", kToday);
+  ListEntry nogroup = parse_list_line("-rw-r--r--   1 owner      1234 Jan 16 14:19 nogroup", kNow);
   EXPECT_EQ(nogroup.owner, "owner");
   EXPECT_EQ(nogroup.group, "");
   EXPECT_EQ(nogroup.size, 1234u);
   // No link count either.
-  ListEntry bare = parse_list_line("-rw-r--r-- ftp 12 Jan 16 14:19 x", kToday);
+  ListEntry bare = parse_list_line("-rw-r--r-- ftp 12 Jan 16 14:19 x", kNow);
   EXPECT_EQ(bare.format, ListEntry::Format::unix);
   EXPECT_EQ(bare.links, std::nullopt);
   EXPECT_EQ(bare.owner, "ftp");
   // An ACL mark, a device (major, minor instead of a size), an ISO date.
-  EXPECT_EQ(parse_list_line("-rw-r--r--+  1 a b 5 Jan 16 14:19 acl", kToday).name, "acl");
-  ListEntry dev = parse_list_line("crw-rw-rw-   1 root     root       1,   3 Jan 16 14:19 null", kToday);
+  EXPECT_EQ(parse_list_line("-rw-r--r--+  1 a b 5 Jan 16 14:19 acl", kNow).name, "acl");
+  ListEntry dev = parse_list_line("crw-rw-rw-   1 root     root       1,   3 Jan 16 14:19 null", kNow);
   EXPECT_EQ(dev.type, EntryType::other);
   EXPECT_EQ(dev.size, std::nullopt);
   EXPECT_EQ(dev.group, "root");
   EXPECT_EQ(dev.name, "null");
-  ListEntry iso = parse_list_line("-rw-r--r-- 1 u g 10 2024-01-16 14:19 iso name", kToday);
-  EXPECT_EQ(iso.modify, local(year(2024) / January / 16, 14h + 19min));
+  ListEntry iso = parse_list_line("-rw-r--r-- 1 u g 10 2024-01-16 14:19 iso name", kNow);
+  EXPECT_EQ(iso.modify, at(2024, 1, 16, 14, 19));
   EXPECT_EQ(iso.name, "iso name");
   // The name begins after exactly one SP; an owner may be called like a month.
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Jan 16 14:19  two leading", kToday).name, " two leading");
-  ListEntry jan = parse_list_line("-rw-r--r-- 1 Jan staff 12 Feb  2  2024 f", kToday);
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 1 Jan 16 14:19  two leading", kNow).name, " two leading");
+  ListEntry jan = parse_list_line("-rw-r--r-- 1 Jan staff 12 Feb  2  2024 f", kNow);
   EXPECT_EQ(jan.owner, "Jan");
-  EXPECT_EQ(jan.modify, local(year(2024) / February / 2));
-  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 7 Jan 16 14:19 Grüße ✓.txt", kToday).name, "Grüße ✓.txt");
+  EXPECT_EQ(jan.modify, at(2024, 2, 2, 0, 0));
+  EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 7 Jan 16 14:19 Grüße ✓.txt", kNow).name, "Grüße ✓.txt");
 }
 
 TEST(ListEntry, Dos) {
-  ListEntry dir = parse_list_line("01-16-24  02:19PM       <DIR>          My Documents", kToday);
+  ListEntry dir = parse_list_line("01-16-24  02:19PM       <DIR>          My Documents", kNow);
   EXPECT_EQ(dir.format, ListEntry::Format::dos);
   EXPECT_EQ(dir.type, EntryType::dir);
   EXPECT_EQ(dir.name, "My Documents");
   EXPECT_EQ(dir.size, std::nullopt);
-  EXPECT_EQ(dir.modify, local(year(2024) / January / 16, 14h + 19min));
-  ListEntry file = parse_list_line("01-16-2024  14:19                 1234 report 2024.pdf", kToday);
+  EXPECT_EQ(dir.modify, at(2024, 1, 16, 14, 19));
+  ListEntry file = parse_list_line("01-16-2024  14:19                 1234 report 2024.pdf", kNow);
   EXPECT_EQ(file.type, EntryType::file);
   EXPECT_EQ(file.size, 1234u);
   EXPECT_EQ(file.name, "report 2024.pdf");
-  EXPECT_EQ(file.modify, local(year(2024) / January / 16, 14h + 19min));
-  EXPECT_EQ(parse_list_line("12-31-99  12:05AM  5 old", kToday).modify, local(year(1999) / December / 31, 5min));
-  EXPECT_EQ(parse_list_line("01-16-24  12:30PM  5 noon", kToday).modify, local(year(2024) / January / 16, 12h + 30min));
+  EXPECT_EQ(file.modify, at(2024, 1, 16, 14, 19));
+  EXPECT_EQ(parse_list_line("12-31-99  12:05AM  5 old", kNow).modify, at(1999, 12, 31, 0, 5));
+  EXPECT_EQ(parse_list_line("01-16-24  12:30PM  5 noon", kNow).modify, at(2024, 1, 16, 12, 30));
 }
 
 TEST(ListEntry, Unparsed) {
@@ -112,7 +111,7 @@ TEST(ListEntry, Unparsed) {
                            "01-16-24 02:19XM <DIR> x", "13-16-24 02:19PM <DIR> x", "01-16-24 13:19PM 5 x",
                            "01-16-24 02:19PM <FILE> x", "01-16-24 02:19PM <DIR>", "02-30-24 02:19PM 5 x"}) {
     SCOPED_TRACE(line);
-    ListEntry e = parse_list_line(line, kToday);
+    ListEntry e = parse_list_line(line, kNow);
     EXPECT_EQ(e.format, ListEntry::Format::unparsed);
     EXPECT_EQ(e.type, EntryType::unknown);
     EXPECT_EQ(e.name, "");
@@ -126,7 +125,7 @@ TEST(ListEntry, RandomLinesNeverCrash) {
     std::string junk = wire::test::random_string(seed % 90, seed);
     // Half of them begin like a listing line, to reach deeper.
     if (seed % 2) junk = (seed % 4 == 1 ? "-rw-r--r-- 1 a b 5 Jan 16 14:19 " : "01-16-24  02:19PM  5 ") + junk;
-    ListEntry e = parse_list_line(junk, kToday);
+    ListEntry e = parse_list_line(junk, kNow);
     EXPECT_EQ(e.line, junk);
     if (e.format != ListEntry::Format::unparsed) ++parsed;
   }
@@ -141,23 +140,23 @@ TEST(ListEntry, Listing) {
       "-rw-r--r--    1 ftp ftp 3 Jan 16 14:19 a b\n"
       "something odd\r\n"
       "01-16-24  02:19PM  <DIR>  win",
-      kToday);
+      kNow);
   ASSERT_EQ(entries.size(), 4u);
   EXPECT_EQ(entries[0].name, "dir");
   EXPECT_EQ(entries[1].name, "a b");
   EXPECT_EQ(entries[2].format, ListEntry::Format::unparsed);
   EXPECT_EQ(entries[2].line, "something odd");
   EXPECT_EQ(entries[3].name, "win");
-  EXPECT_TRUE(parse_list("", kToday).empty());
+  EXPECT_TRUE(parse_list("", kNow).empty());
 }
 
 TEST(ListEntry, ServerLine) {
-  const local_seconds now = local(year(2024) / March / 10, 12h);
+  const text::CivilTime now = kNow;
   ListEntry e;
   e.type = EntryType::file;
   e.name = "file name.txt";
   e.size = 1234;
-  e.modify = local(year(2024) / January / 16, 14h + 19min);
+  e.modify = at(2024, 1, 16, 14, 19);
   e.permissions = "rw-r--r--";
   std::error_code ec;
   EXPECT_EQ(format_list_line(e, now, ec), "-rw-r--r--   1 ftp      ftp              1234 Jan 16 14:19 file name.txt");
@@ -171,7 +170,7 @@ TEST(ListEntry, ServerLine) {
   d.owner = "a-long-owner";
   d.group = "g";
   d.permissions = "rwxr-xr-x";
-  d.modify = local(year(2023) / March / 5, 10h);
+  d.modify = at(2023, 3, 5, 10, 0);
   EXPECT_EQ(format_list_line(d, now, ec), "drwxr-xr-x   3 a-long-owner g                4096 Mar  5  2023 old dir");
 
   ListEntry l;
@@ -179,7 +178,7 @@ TEST(ListEntry, ServerLine) {
   l.name = "link";
   l.link_target = "../target file";
   l.permissions = "rwxrwxrwx";
-  l.modify = local(year(2024) / March / 11, 0min);  // in the future: the year
+  l.modify = at(2024, 3, 11, 0, 0);  // in the future: the year
   EXPECT_EQ(format_list_line(l, now, ec), "lrwxrwxrwx   1 ftp      ftp                 0 Mar 11  2024 link -> ../target file");
 
   ListEntry minimal;
@@ -188,10 +187,9 @@ TEST(ListEntry, ServerLine) {
 }
 
 TEST(ListEntry, ServerLineRoundTrips) {
-  const local_seconds now = local(year(2024) / March / 10, 12h);
-  const sys_days today{year(2024) / March / 10};
-  for (local_seconds when : {local(year(2024) / January / 16, 14h + 19min), local(year(2023) / December / 31, 23h),
-                             local(year(2019) / July / 4), local(year(2024) / March / 10, 11h)}) {
+  const text::CivilTime now = kNow;
+  for (text::CivilTime when : {at(2024, 1, 16, 14, 19), at(2023, 12, 31, 23, 0),
+                             at(2019, 7, 4, 0, 0), at(2024, 3, 10, 11, 0)}) {
     ListEntry e;
     e.type = EntryType::file;
     e.name = " spaced Grüße -> not a link ";
@@ -202,7 +200,7 @@ TEST(ListEntry, ServerLineRoundTrips) {
     e.permissions = "rw-------";
     e.modify = when;
     std::error_code ec;
-    ListEntry back = parse_list_line(format_list_line(e, now, ec), today);
+    ListEntry back = parse_list_line(format_list_line(e, now, ec), now);
     EXPECT_EQ(back.format, ListEntry::Format::unix);
     EXPECT_EQ(back.name, e.name);
     EXPECT_EQ(back.size, e.size);

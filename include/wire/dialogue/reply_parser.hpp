@@ -34,10 +34,13 @@ struct ReplyLimits {
 };
 
 /// What ReplyParser::next() reports.
-enum class ReplyEvent : std::uint8_t {
-  need_more,  ///< no complete reply until feed() gets more bytes (or feed_eof() is called)
-  reply,      ///< a reply is complete: reply() holds it
-  error,      ///< the bytes are not a valid reply; error() says why. Sticky.
+struct ReplyEvent {
+  enum Kind : std::uint8_t {
+    need_more,  ///< no complete reply until feed() gets more bytes (or feed_eof() is called)
+    reply,      ///< a reply is complete: reply() holds it
+    error,      ///< the bytes are not a valid reply; error() says why. Sticky.
+  };
+  Kind kind = need_more;
 };
 
 /// Parses the replies a client receives, single-line and multi-line (RFC 959 §4.2,
@@ -46,7 +49,7 @@ enum class ReplyEvent : std::uint8_t {
 ///
 ///   ReplyParser parser(Syntax::ftp);
 ///   std::size_t n = parser.feed(buffer);        // stops after each complete reply
-///   if (parser.next() == ReplyEvent::reply) use(parser.reply());
+///   if (parser.next().kind == ReplyEvent::reply) use(parser.reply());
 ///   buffer.erase(0, n);                         // then feed the rest, or read more
 ///
 /// feed() stops after each reply, so what follows it stays with the caller: after the reply

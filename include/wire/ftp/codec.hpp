@@ -2,8 +2,8 @@
 // The FTP codec: the arguments and replies of single FTP commands, both sides, sans-I/O.
 //
 // RFCs: 959 (FTP: PASV, PORT, 257 path names in Appendix II), 1123 §4.1.2.6 (reading 227),
-// 2428 (EPSV, EPRT), 3659 (SIZE, MDTM, REST STREAM, time-val). Directory listings are in
-// mlsx_entry.hpp and list_entry.hpp, the FEAT reply in features.hpp.
+// 2428 (EPSV, EPRT), 3659 (SIZE, MDTM, REST STREAM; time-val through wire/text/date.hpp).
+// Directory listings are in mlsx_entry.hpp and list_entry.hpp, the FEAT reply in features.hpp.
 //
 // The client side parses replies: each parser takes the dialogue::Reply and checks its code
 // (another code is Errc::unexpected_code), and comes in two forms, one throwing ftp::Error,
@@ -11,7 +11,6 @@
 // the error naming the reply to give) and formats reply text.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -77,13 +76,13 @@ HostPort parse_eprt_argument(std::string_view arg, std::error_code& ec);
 std::uint64_t parse_size_reply(const dialogue::Reply& reply);
 std::uint64_t parse_size_reply(const dialogue::Reply& reply, std::error_code& ec);
 
-/// The time in a 213 reply to MDTM (RFC 3659 §3.2), a time-val in UTC.
+/// The time in a 213 reply to MDTM (RFC 3659 §3.2): a time-val, UTC, as seconds since the Unix
+/// epoch like every date of wire::text (a fraction of a second is dropped).
 /// @throws Error (Errc::bad_time_val)
-std::chrono::sys_time<std::chrono::milliseconds> parse_mdtm_reply(const dialogue::Reply& reply);
-std::chrono::sys_time<std::chrono::milliseconds> parse_mdtm_reply(const dialogue::Reply& reply,
-                                                                  std::error_code& ec);
-/// A server's 213 text for MDTM: `YYYYMMDDHHMMSS`, with `.sss` when there are milliseconds.
-std::string mdtm_reply_text(std::chrono::sys_time<std::chrono::milliseconds> time);
+std::int64_t parse_mdtm_reply(const dialogue::Reply& reply);
+std::int64_t parse_mdtm_reply(const dialogue::Reply& reply, std::error_code& ec);
+/// A server's 213 text for MDTM: `YYYYMMDDHHMMSS` (text::format_time_val).
+std::string mdtm_reply_text(std::int64_t unix_seconds);
 
 /// A server reads REST's argument in STREAM mode: the byte offset to restart at, decimal
 /// digits only (RFC 3659 §5.3). Errc::bad_restart_marker.

@@ -19,7 +19,7 @@ enum class Errc {
   bad_eprt_argument,     ///< EPRT's argument is not |proto|address|port| (RFC 2428 §2; answer 501)
   unsupported_protocol,  ///< EPRT for a network protocol other than 1 (IPv4) and 2 (IPv6) (answer 522)
   bad_size_reply,        ///< a 213 reply to SIZE that is not a decimal number (RFC 3659 §4)
-  bad_time_val,          ///< not a time-val YYYYMMDDHHMMSS[.sss] of a real date (RFC 3659 §2.3)
+  bad_time_val,          ///< not a time-val YYYYMMDDHHMMSS[.fraction] of a real date (RFC 3659 §2.3)
   bad_path_reply,        ///< a 257 reply without a quoted path name (RFC 959 Appendix II)
   bad_restart_marker,    ///< REST's argument is not a decimal byte count (RFC 3659 §5; answer 501)
   bad_facts,             ///< an MLSD or MLST entry that is not `facts SP name` (RFC 3659 §7)

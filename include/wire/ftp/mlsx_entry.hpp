@@ -2,7 +2,6 @@
 // A directory entry as MLSD and MLST give it: facts, then the name (RFC 3659 §7), both sides.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,7 +28,7 @@ struct MlsxEntry {
   /// send types no RFC names; they are EntryType::other with the value kept here.
   std::string type_fact;
   std::optional<std::uint64_t> size;  ///< size (bytes)
-  std::optional<std::chrono::sys_time<std::chrono::milliseconds>> modify;  ///< modify (UTC)
+  std::optional<std::int64_t> modify;  ///< modify: UTC, seconds since the Unix epoch
   std::optional<std::string> perm;    ///< perm: letters of "acdeflmprw" (RFC 3659 §7.5.5)
   std::optional<std::string> unique;  ///< unique: an identifier of the file
   std::optional<std::uint32_t> unix_mode;   ///< UNIX.mode, octal (a common OS fact)

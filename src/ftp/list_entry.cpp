@@ -113,11 +113,14 @@ bool is_permissions(std::string_view s) {
 bool parse_unix(std::string_view line, const text::CivilTime& now, ListEntry& e) {
   auto f = fields(line, 12);
   if (f.size() < 6 || !is_permissions(f[0].text)) return false;
-  // Find the date: month day time-or-year (or ISO date and time), after a size.
+  // Find the date (month day time-or-year, or an ISO date and time) after a size. First where
+  // `ls -l` puts it, after links, owner, group and size (field 5) or without the group (4):
+  // an owner "Jan" with a group "14" and a size 1234 must not read as a date. Then anywhere
+  // from field 2, for servers that leave out the links or print devices.
   std::size_t date_at = 0, name_from = 0;
   std::optional<text::CivilTime> when;
-  for (std::size_t k = 2; k + 1 < f.size() && !when; ++k) {
-    if (!detail::decimal(f[k - 1].text, UINT64_MAX)) continue;
+  auto try_at = [&](std::size_t k) {
+    if (k < 2 || k + 1 >= f.size() || !detail::decimal(f[k - 1].text, UINT64_MAX)) return;
     if (k + 2 < f.size()) {
       when = unix_date(f[k].text, f[k + 1].text, f[k + 2].text, now);
       name_from = f[k + 2].end;
@@ -127,7 +130,10 @@ bool parse_unix(std::string_view line, const text::CivilTime& now, ListEntry& e)
       name_from = f[k + 1].end;
     }
     date_at = k;
-  }
+  };
+  try_at(5);
+  if (!when) try_at(4);
+  for (std::size_t k = 2; k < f.size() && !when; ++k) try_at(k);
   // The name follows the date after one SP.
   if (!when || name_from + 1 >= line.size()) return false;
   e.format = ListEntry::Format::unix;
@@ -159,7 +165,8 @@ bool parse_unix(std::string_view line, const text::CivilTime& now, ListEntry& e)
   if (first < last) e.group = f[last - 1].text;
   e.name = line.substr(name_from + 1);
   if (e.type == EntryType::symlink) {
-    std::size_t arrow = e.name.find(" -> ");
+    // The first arrow after at least one byte of name: a name is never empty.
+    std::size_t arrow = e.name.find(" -> ", 1);
     if (arrow != std::string::npos) {
       e.link_target = e.name.substr(arrow + 4);
       e.name.resize(arrow);

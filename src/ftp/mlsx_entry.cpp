@@ -20,6 +20,7 @@ bool breaks_line(std::string_view s) noexcept {
 
 // RFC 3659 §7.5.1 type values, and the OS.unix forms servers use for links.
 EntryType type_of(std::string_view v) noexcept {
+  if (v.empty()) return EntryType::unknown;  // "type=;" says nothing (and is not written back)
   if (text::iequals(v, "file")) return EntryType::file;
   if (text::iequals(v, "dir")) return EntryType::dir;
   if (text::iequals(v, "cdir")) return EntryType::cdir;

@@ -59,6 +59,11 @@ TEST(ListEntry, UnixVariants) {
   EXPECT_EQ(link.type, EntryType::symlink);
   EXPECT_EQ(link.name, "link name");
   EXPECT_EQ(link.link_target, "/target path");
+  // Found by fuzz_ftp_listing: an arrow right after the date leaves the name whole, never "".
+  ListEntry arrow = parse_list_line("lrwxrwxrwx 1 a b 11 Jan 16 14:19  -> x", kNow);
+  EXPECT_EQ(arrow.name, " -> x");
+  EXPECT_EQ(arrow.link_target, "");
+  EXPECT_EQ(parse_list_line("lrwxrwxrwx 1 a b 11 Jan 16 14:19 a ->  -> b", kNow).link_target, " -> b");
   // No group column.
   ListEntry nogroup = parse_list_line("-rw-r--r--   1 owner      1234 Jan 16 14:19 nogroup", kNow);
   EXPECT_EQ(nogroup.owner, "owner");
@@ -84,6 +89,15 @@ TEST(ListEntry, UnixVariants) {
   ListEntry jan = parse_list_line("-rw-r--r-- 1 Jan staff 12 Feb  2  2024 f", kNow);
   EXPECT_EQ(jan.owner, "Jan");
   EXPECT_EQ(jan.modify, at(2024, 2, 2, 0, 0));
+  // Found by fuzz_ftp_listing: an owner, group and size that read as a date ("Jan 14 1234")
+  // before the real one. The date is looked for where ls puts it first.
+  ListEntry tricky = parse_list_line("lrwxrwxrwx   1 Jan      14                1234 Jan 16 14:19 f -> t", kNow);
+  EXPECT_EQ(tricky.owner, "Jan");
+  EXPECT_EQ(tricky.group, "14");
+  EXPECT_EQ(tricky.size, 1234u);
+  EXPECT_EQ(tricky.modify, at(2024, 1, 16, 14, 19));
+  EXPECT_EQ(tricky.name, "f");
+  EXPECT_EQ(tricky.link_target, "t");
   EXPECT_EQ(parse_list_line("-rw-r--r-- 1 a b 7 Jan 16 14:19 Grüße ✓.txt", kNow).name, "Grüße ✓.txt");
 }
 

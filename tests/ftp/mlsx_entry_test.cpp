@@ -57,12 +57,21 @@ TEST(MlsxEntry, Types) {
       {"type=OS.unix=chr-1/3; null", EntryType::other},
       {"type=weird; x", EntryType::other},
       {"size=1; x", EntryType::unknown},
+      // Found by fuzz_ftp_listing: an empty type says nothing, so that formatting the entry
+      // (which writes no empty type) and parsing it again gives the same entry.
+      {"type=; x", EntryType::unknown},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.line);
     EXPECT_EQ(parse_mlsx_entry(c.line).type, c.type);
   }
   EXPECT_EQ(parse_mlsx_entry("type=OS.unix=slink:/etc/passwd; link").type_fact, "OS.unix=slink:/etc/passwd");
+  std::error_code ec;
+  MlsxEntry empty_type = parse_mlsx_entry("type=;size=1; x");
+  MlsxEntry back = parse_mlsx_entry(format_mlsx_entry(empty_type, ec));
+  EXPECT_EQ(back.type, empty_type.type);
+  EXPECT_EQ(back.type_fact, "");
+  EXPECT_EQ(back.size, 1u);
 }
 
 TEST(MlsxEntry, UnixFactsAndCase) {

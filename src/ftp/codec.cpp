@@ -103,9 +103,7 @@ HostPort parse_pasv_reply(const dialogue::Reply& reply, std::error_code& ec) {
 }
 
 HostPort parse_pasv_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  HostPort hp = parse_pasv_reply(reply, ec);
-  return detail::value_or_throw(std::move(hp), ec, "PASV", reply);
+  return detail::parse_or_throw<HostPort>(parse_pasv_reply, reply, "PASV");
 }
 
 std::uint16_t parse_epsv_reply(const dialogue::Reply& reply, std::error_code& ec) {
@@ -129,9 +127,7 @@ std::uint16_t parse_epsv_reply(const dialogue::Reply& reply, std::error_code& ec
 }
 
 std::uint16_t parse_epsv_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  std::uint16_t port = parse_epsv_reply(reply, ec);
-  return detail::value_or_throw(port, ec, "EPSV", reply);
+  return detail::parse_or_throw<std::uint16_t>(parse_epsv_reply, reply, "EPSV");
 }
 
 std::string pasv_reply_text(std::string_view ipv4, std::uint16_t port) {
@@ -218,9 +214,7 @@ std::uint64_t parse_size_reply(const dialogue::Reply& reply, std::error_code& ec
 }
 
 std::uint64_t parse_size_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  std::uint64_t size = parse_size_reply(reply, ec);
-  return detail::value_or_throw(size, ec, "SIZE", reply);
+  return detail::parse_or_throw<std::uint64_t>(parse_size_reply, reply, "SIZE");
 }
 
 std::int64_t parse_mdtm_reply(const dialogue::Reply& reply, std::error_code& ec) {
@@ -234,9 +228,7 @@ std::int64_t parse_mdtm_reply(const dialogue::Reply& reply, std::error_code& ec)
 }
 
 std::int64_t parse_mdtm_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  auto t = parse_mdtm_reply(reply, ec);
-  return detail::value_or_throw(t, ec, "MDTM", reply);
+  return detail::parse_or_throw<std::int64_t>(parse_mdtm_reply, reply, "MDTM");
 }
 
 std::string mdtm_reply_text(std::int64_t unix_seconds) {
@@ -279,9 +271,7 @@ std::string parse_path_reply(const dialogue::Reply& reply, std::error_code& ec) 
 }
 
 std::string parse_path_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  std::string path = parse_path_reply(reply, ec);
-  return detail::value_or_throw(std::move(path), ec, "PWD", reply);
+  return detail::parse_or_throw<std::string>(parse_path_reply, reply, "257 path name");
 }
 
 std::string quote_path(std::string_view path) {

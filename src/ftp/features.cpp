@@ -74,9 +74,7 @@ Features parse_feat_reply(const dialogue::Reply& reply, std::error_code& ec) {
 }
 
 Features parse_feat_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  Features features = parse_feat_reply(reply, ec);
-  return detail::value_or_throw(std::move(features), ec, "FEAT", reply);
+  return detail::parse_or_throw<Features>(parse_feat_reply, reply, "FEAT");
 }
 
 void encode_feat_reply(std::string& out, const Features& features) {

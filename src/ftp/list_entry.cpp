@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdio>
 
+#include "lines.hpp"
 #include "number.hpp"
 #include "wire/text/chars.hpp"
 
@@ -230,16 +231,13 @@ ListEntry parse_list_line(std::string_view line, const text::CivilTime& now) {
 
 std::vector<ListEntry> parse_list(std::string_view listing, const text::CivilTime& now) {
   std::vector<ListEntry> entries;
-  while (!listing.empty()) {
-    std::size_t lf = listing.find('\n');
-    std::string_view line = listing.substr(0, lf);
-    listing.remove_prefix(lf == std::string_view::npos ? listing.size() : lf + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
+  detail::for_each_line(listing, [&](std::string_view line) {
     // "total 42": the block count ls prints first.
-    if (line.size() > 6 && line.substr(0, 6) == "total " && detail::decimal(line.substr(6), UINT64_MAX)) continue;
-    entries.push_back(parse_list_line(line, now));
-  }
+    if (line.substr(0, 6) != "total " || !detail::decimal(line.substr(6), UINT64_MAX)) {
+      entries.push_back(parse_list_line(line, now));
+    }
+    return true;
+  });
   return entries;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "lines.hpp"
 #include "reply_check.hpp"
 #include "number.hpp"
 #include "wire/text/chars.hpp"
@@ -136,18 +137,11 @@ MlsxEntry parse_mlsx_entry(std::string_view line) {
 std::vector<MlsxEntry> parse_mlsd(std::string_view listing, std::error_code& ec) {
   ec.clear();
   std::vector<MlsxEntry> entries;
-  while (!listing.empty()) {
-    std::size_t lf = listing.find('\n');
-    std::string_view line = listing.substr(0, lf);
-    listing.remove_prefix(lf == std::string_view::npos ? listing.size() : lf + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    entries.push_back(parse_mlsx_entry(line, ec));
-    if (ec) {
-      entries.pop_back();
-      break;
-    }
-  }
+  detail::for_each_line(listing, [&](std::string_view line) {
+    MlsxEntry e = parse_mlsx_entry(line, ec);
+    if (!ec) entries.push_back(std::move(e));
+    return !ec;
+  });
   return entries;
 }
 
@@ -163,9 +157,7 @@ MlsxEntry parse_mlst_reply(const dialogue::Reply& reply, std::error_code& ec) {
 }
 
 MlsxEntry parse_mlst_reply(const dialogue::Reply& reply) {
-  std::error_code ec;
-  MlsxEntry e = parse_mlst_reply(reply, ec);
-  return detail::value_or_throw(std::move(e), ec, "MLST", reply);
+  return detail::parse_or_throw<MlsxEntry>(parse_mlst_reply, reply, "MLST");
 }
 
 std::string format_mlsx_entry(const MlsxEntry& e, std::error_code& ec) {

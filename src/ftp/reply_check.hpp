@@ -5,8 +5,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <type_traits>
-#include <utility>
 
 #include "wire/dialogue/reply.hpp"
 #include "wire/ftp/error.hpp"
@@ -18,11 +16,16 @@ inline std::error_code check_code(const dialogue::Reply& reply, int expected) {
   return reply.code == expected ? std::error_code{} : make_error_code(Errc::unexpected_code);
 }
 
-/// `value`, or an ftp::Error naming the command and the reply's code when `ec` is set.
+/// The throwing form of a reply parser: what `parse(reply, ec)` returns, or an ftp::Error
+/// naming the command and the reply's code.
+///   return detail::parse_or_throw<HostPort>(parse_pasv_reply, reply, "PASV");
 template <typename T>
-std::decay_t<T> value_or_throw(T&& value, const std::error_code& ec, std::string_view command, const dialogue::Reply& reply) {
+T parse_or_throw(T (*parse)(const dialogue::Reply&, std::error_code&), const dialogue::Reply& reply,
+                 std::string_view command) {
+  std::error_code ec;
+  T value = parse(reply, ec);
   if (ec) throw Error(ec, std::string(command) + ": " + ec.message() + " (reply " + std::to_string(reply.code) + ")");
-  return std::forward<T>(value);
+  return value;
 }
 
 }  // namespace wire::ftp::detail

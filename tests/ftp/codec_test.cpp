@@ -6,6 +6,7 @@
 #include <string>
 
 #include "replies.hpp"
+#include "wire/dialogue/error.hpp"
 #include "wire/ftp/codec.hpp"
 #include "wire/text/date.hpp"
 
@@ -13,6 +14,22 @@ namespace wire::ftp {
 namespace {
 
 using test::reply_from;
+
+// Each reply in `bad` is refused with `expected` by `parse(reply, ec)`, which returns T{};
+// `wrong_code` (a reply of another code) with Errc::unexpected_code.
+template <typename T>
+void expect_refused(T (*parse)(const dialogue::Reply&, std::error_code&), std::initializer_list<const char*> bad,
+                    Errc expected, const char* wrong_code) {
+  for (const char* bytes : bad) {
+    SCOPED_TRACE(bytes);
+    std::error_code ec;
+    EXPECT_EQ(parse(reply_from(bytes), ec), T{});
+    EXPECT_EQ(ec, expected);
+  }
+  std::error_code ec;
+  EXPECT_EQ(parse(reply_from(wrong_code), ec), T{});
+  EXPECT_EQ(ec, Errc::unexpected_code);
+}
 
 // --- PASV ------------------------------------------------------------------------------------
 
@@ -91,18 +108,12 @@ TEST(Epsv, ReplyForms) {
 }
 
 TEST(Epsv, BadReplies) {
-  for (const char* bytes : {"229 Entering Extended Passive Mode (||6446|)\r\n", "229 (|||0|)\r\n",
-                            "229 (|||65536|)\r\n", "229 (|||abc|)\r\n", "229 (|1|2|6446|)\r\n", "229 (|||6446|\r\n",
-                            "229 (|||6446!)\r\n", "229 (1116446)\r\n", "229 (   6446 )\r\n", "229 no port\r\n",
-                            "229 (|||)\r\n"}) {
-    SCOPED_TRACE(bytes);
-    std::error_code ec;
-    EXPECT_EQ(parse_epsv_reply(reply_from(bytes), ec), 0);
-    EXPECT_EQ(ec, Errc::bad_epsv_reply);
-  }
-  std::error_code ec;
-  parse_epsv_reply(reply_from("227 (|||6446|)\r\n"), ec);
-  EXPECT_EQ(ec, Errc::unexpected_code);
+  expect_refused<std::uint16_t>(parse_epsv_reply,
+                                {"229 Entering Extended Passive Mode (||6446|)\r\n", "229 (|||0|)\r\n",
+                                 "229 (|||65536|)\r\n", "229 (|||abc|)\r\n", "229 (|1|2|6446|)\r\n",
+                                 "229 (|||6446|\r\n", "229 (|||6446!)\r\n", "229 (1116446)\r\n",
+                                 "229 (   6446 )\r\n", "229 no port\r\n", "229 (|||)\r\n"},
+                                Errc::bad_epsv_reply, "227 (|||6446|)\r\n");
   EXPECT_THROW(parse_epsv_reply(reply_from("229 (||6446|)\r\n")), Error);
 }
 
@@ -168,16 +179,10 @@ TEST(Size, Replies) {
   EXPECT_EQ(parse_size_reply(reply_from("213 0\r\n")), 0u);
   EXPECT_EQ(parse_size_reply(reply_from("213  42 \r\n")), 42u);
   EXPECT_EQ(parse_size_reply(reply_from("213 18446744073709551615\r\n")), 18446744073709551615u);
-  for (const char* bad : {"213 18446744073709551616\r\n", "213 12a\r\n", "213 \r\n", "213 -1\r\n", "213 1 234\r\n",
-                          "213 0x10\r\n"}) {
-    SCOPED_TRACE(bad);
-    std::error_code ec;
-    EXPECT_EQ(parse_size_reply(reply_from(bad), ec), 0u);
-    EXPECT_EQ(ec, Errc::bad_size_reply);
-  }
-  std::error_code ec;
-  parse_size_reply(reply_from("550 No such file\r\n"), ec);
-  EXPECT_EQ(ec, Errc::unexpected_code);
+  expect_refused<std::uint64_t>(parse_size_reply,
+                                {"213 18446744073709551616\r\n", "213 12a\r\n", "213 \r\n", "213 -1\r\n",
+                                 "213 1 234\r\n", "213 0x10\r\n"},
+                                Errc::bad_size_reply, "550 No such file\r\n");
   EXPECT_THROW(parse_size_reply(reply_from("213 big\r\n")), Error);
 }
 
@@ -195,18 +200,12 @@ TEST(Mdtm, Replies) {
   EXPECT_EQ(parse_mdtm_reply(reply_from("213 20161231235960\r\n")), utc(2017, 1, 1));
   EXPECT_EQ(parse_mdtm_reply(reply_from("213 19700101000000\r\n")), 0);
   EXPECT_EQ(parse_mdtm_reply(reply_from("213  19700101000001 \r\n")), 1);
-  for (const char* bad : {"213 2024011614190\r\n", "213 20241316141900\r\n", "213 20230229000000\r\n",
-                          "213 20240116241900\r\n", "213 20240116146000\r\n", "213 20240116141961\r\n",
-                          "213 20240116141900.\r\n", "213 20240116141900.12a\r\n", "213 20240116141900Z\r\n",
-                          "213 191240116141900\r\n", "213 2024-01-16 14:19\r\n", "213 \r\n"}) {
-    SCOPED_TRACE(bad);
-    std::error_code ec;
-    parse_mdtm_reply(reply_from(bad), ec);
-    EXPECT_EQ(ec, Errc::bad_time_val);
-  }
-  std::error_code ec;
-  parse_mdtm_reply(reply_from("550 No\r\n"), ec);
-  EXPECT_EQ(ec, Errc::unexpected_code);
+  expect_refused<std::int64_t>(parse_mdtm_reply,
+                               {"213 2024011614190\r\n", "213 20241316141900\r\n", "213 20230229000000\r\n",
+                                "213 20240116241900\r\n", "213 20240116146000\r\n", "213 20240116141961\r\n",
+                                "213 20240116141900.\r\n", "213 20240116141900.12a\r\n", "213 20240116141900Z\r\n",
+                                "213 191240116141900\r\n", "213 2024-01-16 14:19\r\n", "213 \r\n"},
+                               Errc::bad_time_val, "550 No\r\n");
   EXPECT_THROW(parse_mdtm_reply(reply_from("213 yesterday\r\n")), Error);
 }
 
@@ -239,15 +238,9 @@ TEST(PathReply, Quoting) {
   EXPECT_EQ(parse_path_reply(reply_from("257 \"\"\"\"\r\n")), "\"");
   EXPECT_EQ(parse_path_reply(reply_from("257 \"/a\"b\"\r\n")), "/a");
   EXPECT_EQ(parse_path_reply(reply_from("257-\"/multi\" is cwd\r\n257 ok\r\n")), "/multi");
-  for (const char* bad : {"257 /no/quotes\r\n", "257 \"\"\r\n", "257 \"/unterminated\r\n", "257\r\n"}) {
-    SCOPED_TRACE(bad);
-    std::error_code ec;
-    EXPECT_EQ(parse_path_reply(reply_from(bad), ec), "");
-    EXPECT_EQ(ec, Errc::bad_path_reply);
-  }
-  std::error_code ec;
-  parse_path_reply(reply_from("250 \"/x\"\r\n"), ec);
-  EXPECT_EQ(ec, Errc::unexpected_code);
+  expect_refused<std::string>(parse_path_reply,
+                              {"257 /no/quotes\r\n", "257 \"\"\r\n", "257 \"/unterminated\r\n", "257\r\n"},
+                              Errc::bad_path_reply, "250 \"/x\"\r\n");
   EXPECT_THROW(parse_path_reply(reply_from("257 none\r\n")), Error);
 }
 
@@ -266,6 +259,8 @@ TEST(FtpErrors, CategoryAndMessages) {
   }
   std::error_code ec = Errc::bad_facts;
   EXPECT_EQ(ec, Errc::bad_facts);
+  // One catch of dialogue::Error sees FTP's errors too.
+  EXPECT_THROW(parse_pasv_reply(reply_from("227 no numbers\r\n")), dialogue::Error);
   EXPECT_NE(ec, dialogue::Errc::malformed_reply);
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "wire/dialogue/error.hpp"
+
 namespace wire::ftp {
 
 /// Why the FTP codec refused something. Compare with `ec == wire::ftp::Errc::bad_pasv_reply`.
@@ -31,18 +33,14 @@ const std::error_category& error_category() noexcept;
 
 inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
-/// An FTP protocol error as an exception, for the Python-style calls.
+/// An FTP protocol error as an exception, for the Python-style calls. It is a dialogue::Error
+/// (a std::system_error whose what() is the message as given), so one catch sees every
+/// violation of the line dialogue, FTP's own included.
 ///   try { auto where = ftp::parse_pasv_reply(reply); } catch (const ftp::Error& e) { e.code(); }
-class Error : public std::system_error {
+class Error : public dialogue::Error {
  public:
-  Error(std::error_code ec, const std::string& what) : std::system_error(ec, what), what_(what) {}
-  Error(Errc code, const std::string& what) : Error(make_error_code(code), what) {}
-
-  /// The message as given, without std::system_error's ": <category message>" suffix.
-  const char* what() const noexcept override { return what_.c_str(); }
-
- private:
-  std::string what_;
+  using dialogue::Error::Error;
+  Error(Errc code, const std::string& what) : dialogue::Error(make_error_code(code), what) {}
 };
 
 }  // namespace wire::ftp

@@ -243,8 +243,8 @@ std::vector<ListEntry> parse_list(std::string_view listing, const text::CivilTim
 
 std::string format_list_line(const ListEntry& e, const text::CivilTime& now, std::error_code& ec) {
   ec.clear();
-  auto bad = [](std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; };
-  if (e.name.empty() || bad(e.name) || bad(e.link_target) || bad(e.owner) || bad(e.group)) {
+  if (e.name.empty() || text::has_line_break(e.name) || text::has_line_break(e.link_target) ||
+      text::has_line_break(e.owner) || text::has_line_break(e.group)) {
     ec = Errc::unrepresentable_name;
     return {};
   }

@@ -15,10 +15,6 @@
 namespace wire::ftp {
 namespace {
 
-bool breaks_line(std::string_view s) noexcept {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
 // RFC 3659 §7.5.1 type values, and the OS.unix forms servers use for links.
 EntryType type_of(std::string_view v) noexcept {
   if (v.empty()) return EntryType::unknown;  // "type=;" says nothing (and is not written back)
@@ -190,7 +186,7 @@ std::string format_mlsx_entry(const MlsxEntry& e, std::error_code& ec) {
   }
   if (e.unix_owner) fact("UNIX.owner", *e.unix_owner);
   if (e.unix_group) fact("UNIX.group", *e.unix_group);
-  if (e.name.empty() || breaks_line(e.name)) ec = Errc::unrepresentable_name;
+  if (e.name.empty() || text::has_line_break(e.name)) ec = Errc::unrepresentable_name;
   if (ec) return {};
   out += ' ';
   out += e.name;

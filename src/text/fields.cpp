@@ -113,7 +113,11 @@ bool FieldParser::flush_field() {
     fail(FieldErrc::too_many_fields);
     return false;
   }
-  fields_.add(name_, trim_ows(value_));
+  // The white space after the colon goes; what ends a value stays (RFC 5322 §3.2.5
+  // unstructured ends in *WSP, and Python's email keeps it too).
+  std::string_view value = value_;
+  while (!value.empty() && is_ows(value.front())) value.remove_prefix(1);
+  fields_.add(name_, value);
   return true;
 }
 

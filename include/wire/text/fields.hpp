@@ -42,8 +42,8 @@ struct FieldLimits {
 };
 
 /// Reads a header field section as it arrives, up to the empty line that ends it: names as
-/// they are, values unfolded (the line breaks of folding removed, RFC 5322 §2.2.3) and trimmed
-/// of the white space around them. Lines may end in CRLF or in LF alone (mail stored in files
+/// they are, values unfolded (the line breaks of folding removed, RFC 5322 §2.2.3) without
+/// the white space after the colon (white space at the end stays, as in Python's email). Lines may end in CRLF or in LF alone (mail stored in files
 /// uses LF); a CR elsewhere, or a NUL, is an error. The obsolete white space before the colon
 /// (RFC 5322 §4.5) is accepted. Errors are sticky.
 ///   FieldParser p; std::size_t n = p.feed(bytes);   // takes up to the end of the empty line

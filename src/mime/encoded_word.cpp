@@ -181,7 +181,8 @@ std::size_t word_length(std::string_view s) {
 }  // namespace
 
 std::optional<DecodedWord> decode_word(std::string_view token) {
-  if (word_length(token) != token.size()) return std::nullopt;
+  std::size_t n = word_length(token);
+  if (n == 0 || n != token.size()) return std::nullopt;
   std::size_t q1 = token.find('?', 2);
   std::string_view charset = token.substr(2, q1 - 2);
   charset = charset.substr(0, charset.find('*'));  // RFC 2231 §5: charset*language

@@ -205,9 +205,9 @@ std::string format_parameter(std::string_view name, std::string_view value) {
     quoted += c;
   }
   quoted += '"';
-  // +1: the ';' that may follow it on its line. Spaces inside would let the line fold, but a
-  // reader unfolding must not see them changed: keep the quoted form to one line's worth.
-  if (printable && quoted.size() + 1 <= kMaxSegment) return quoted;
+  // +1: the ';' that may follow it on its line. A value that looks like an encoded-word goes
+  // in RFC 2231 form, where no reader takes it for RFC 2047 (see Parameters::parse).
+  if (printable && quoted.size() + 1 <= kMaxSegment && value.find("=?") == std::string_view::npos) return quoted;
   // RFC 2231: percent-encoded UTF-8, in sections that each fit a line.
   std::string encoded;
   for (char ch : value) {

@@ -61,6 +61,7 @@ TEST(EncodedWord, DecodesBAndQInTheCommonCharsets) {
   EXPECT_FALSE(unknown->known_charset);
   EXPECT_EQ(unknown->charset, "koi8-r");
   EXPECT_EQ(unknown->text, "\xf0\xd2\xc9\xd7\xc5\xd4");
+  EXPECT_EQ(decode_word(""), std::nullopt);  // found by fuzz_encoded_word
   for (auto bad : {"=?utf-8?x?abc?=", "=?utf-8?q?a b?=", "=??q?a?=", "=?utf-8?b?!!!?=", "plain", "=?utf-8?q?a?"}) {
     EXPECT_EQ(decode_word(bad), std::nullopt) << bad;
   }
@@ -203,6 +204,9 @@ TEST(Parameters, ParsesQuotedTokensCommentsAndRfc2231) {
 TEST(Parameters, FormatsShortQuotedAndLongInSections) {
   EXPECT_EQ(format_parameter("filename", "report.pdf"), "filename=\"report.pdf\"");
   EXPECT_EQ(format_parameter("filename", "Résumé.pdf"), "filename*=utf-8''R%C3%A9sum%C3%A9.pdf");
+  // Found by fuzz_encoded_word: a name that looks like an encoded-word must not be read as one.
+  EXPECT_EQ(format_parameter("filename", "=?utf-8?q?x?="), "filename*=utf-8''%3D%3Futf-8%3Fq%3Fx%3F%3D");
+  EXPECT_EQ(Parameters::parse("; " + format_parameter("filename", "=?utf-8?q?x?=")).get("filename"), "=?utf-8?q?x?=");
   std::string name;
   for (int i = 0; i < 20; ++i) name += "Übersicht ";
   name += ".pdf";

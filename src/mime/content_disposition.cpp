@@ -9,9 +9,7 @@ namespace wire::mime {
 
 std::optional<ContentDisposition> ContentDisposition::parse(std::string_view value) {
   std::size_t i = 0;
-  detail::skip_cfws(value, i);
-  std::string_view type = detail::read_token(value, i);
-  detail::skip_cfws(value, i);
+  std::string_view type = detail::read_token_cfws(value, i);
   if (type.empty() || (i < value.size() && value[i] != ';')) return std::nullopt;
   ContentDisposition cd;
   cd.type = text::to_lower(type);

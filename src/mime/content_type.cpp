@@ -9,16 +9,11 @@ namespace wire::mime {
 
 std::optional<ContentType> ContentType::parse(std::string_view value) {
   std::size_t i = 0;
-  detail::skip_cfws(value, i);
-  std::string_view type = detail::read_token(value, i);
-  detail::skip_cfws(value, i);
+  std::string_view type = detail::read_token_cfws(value, i);
   if (type.empty() || i >= value.size() || value[i] != '/') return std::nullopt;
   ++i;
-  detail::skip_cfws(value, i);
-  std::string_view subtype = detail::read_token(value, i);
-  if (subtype.empty()) return std::nullopt;
-  detail::skip_cfws(value, i);
-  if (i < value.size() && value[i] != ';') return std::nullopt;
+  std::string_view subtype = detail::read_token_cfws(value, i);
+  if (subtype.empty() || (i < value.size() && value[i] != ';')) return std::nullopt;
   ContentType ct;
   ct.type = text::to_lower(type);
   ct.subtype = text::to_lower(subtype);

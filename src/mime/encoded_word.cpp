@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "syntax.hpp"
 #include "wire/mime/charset.hpp"
 #include "wire/text/base64.hpp"
 #include "wire/text/chars.hpp"
@@ -125,17 +126,6 @@ bool has_control(std::string_view s) noexcept {
 // for an encoded-word, or too long for a folded line.
 bool needs_encoding(std::string_view word, std::size_t limit) {
   return !is_ascii(word) || has_control(word) || word.find("=?") != std::string_view::npos || word.size() > limit;
-}
-
-// RFC 5322 §3.2.3 atext
-bool is_atext(char c) noexcept {
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
-      return true;
-    default:
-      return text::is_alpha(c) || text::is_digit(c);
-  }
 }
 
 std::optional<std::string> decode_q(std::string_view s) {
@@ -269,7 +259,7 @@ std::string encode_phrase(std::string_view utf8, std::size_t name_length) {
   bool ascii = is_ascii(name) && !has_control(name) && name.find("=?") == std::string_view::npos;
   if (ascii) {
     bool atoms = std::all_of(tokens.begin(), tokens.end(), [&](const Token& t) {
-      return t.word.size() <= limit && std::all_of(t.word.begin(), t.word.end(), is_atext);
+      return t.word.size() <= limit && std::all_of(t.word.begin(), t.word.end(), detail::is_atext);
     });
     if (atoms) return std::string(name);
     // A quoted-string (RFC 5322 §3.2.4), which may be folded at its spaces.

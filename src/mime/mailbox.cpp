@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "syntax.hpp"
 #include "wire/mime/charset.hpp"
 #include "wire/mime/encoded_word.hpp"
 #include "wire/mime/error.hpp"
@@ -19,15 +20,7 @@ constexpr std::size_t kMaxLocal = 64;
 constexpr std::size_t kMaxDomain = 255;
 
 // RFC 5322 §3.2.3 atext, with RFC 6532's UTF8-non-ascii (checked for form separately).
-bool is_atext(char c) noexcept {
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
-      return true;
-    default:
-      return text::is_alpha(c) || text::is_digit(c) || static_cast<unsigned char>(c) >= 0x80;
-  }
-}
+bool is_atext(char c) noexcept { return detail::is_atext(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 // RFC 5322 §3.2.3 dot-atom-text = 1*atext *("." 1*atext)
 bool is_dot_atom_text(std::string_view s) noexcept {

@@ -9,6 +9,17 @@
 
 namespace wire::mime::detail {
 
+// RFC 5322 §3.2.3 atext (ASCII; RFC 6532 adds UTF-8, which the address parser allows).
+constexpr bool is_atext(char c) noexcept {
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
+      return true;
+    default:
+      return text::is_alpha(c) || text::is_digit(c);
+  }
+}
+
 // RFC 2045 §5.1 tspecials
 constexpr bool is_tspecial(char c) noexcept {
   switch (c) {
@@ -52,6 +63,14 @@ inline std::string_view read_token(std::string_view s, std::size_t& i) noexcept 
   std::size_t start = i;
   while (i < s.size() && is_mime_token_char(s[i])) ++i;
   return s.substr(start, i - start);
+}
+
+// The token at s[i] with the white space and comments around it, moving i past them all.
+inline std::string_view read_token_cfws(std::string_view s, std::size_t& i) noexcept {
+  skip_cfws(s, i);
+  std::string_view token = read_token(s, i);
+  skip_cfws(s, i);
+  return token;
 }
 
 }  // namespace wire::mime::detail

@@ -1,35 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "transcript.hpp"
 
-#include <random>
 #include <stdexcept>
 
 namespace wire::mime::test {
-
-std::vector<std::string_view> cut(std::string_view input, Split split) {
-  std::vector<std::string_view> pieces;
-  switch (split.kind) {
-    case Split::whole:
-      pieces.push_back(input);
-      break;
-    case Split::bytewise:
-      for (std::size_t i = 0; i < input.size(); ++i) pieces.push_back(input.substr(i, 1));
-      break;
-    case Split::random: {
-      std::mt19937_64 rng(split.seed);
-      std::size_t i = 0;
-      while (i < input.size()) {
-        // Mostly small pieces, sometimes large, sometimes empty.
-        std::size_t n = rng() % 4 == 0 ? rng() % 64 : rng() % 8;
-        n = std::min(n, input.size() - i);
-        pieces.push_back(input.substr(i, n));
-        i += n;
-      }
-      break;
-    }
-  }
-  return pieces;
-}
 
 std::vector<std::string> run(std::string_view input, Split split, const ParserLimits& limits) {
   MessageParser parser(limits);
@@ -84,23 +58,5 @@ std::vector<std::string> run(std::string_view input, Split split, const ParserLi
 }
 
 std::string error_line(Errc code) { return "error: " + make_error_code(code).message(); }
-
-std::vector<Split> all_splits(int random_runs) {
-  std::vector<Split> splits{{Split::whole, 0}, {Split::bytewise, 0}};
-  for (int i = 0; i < random_runs; ++i) splits.push_back({Split::random, static_cast<std::uint64_t>(i + 1)});
-  return splits;
-}
-
-std::string split_name(Split s) {
-  switch (s.kind) {
-    case Split::whole:
-      return "whole";
-    case Split::bytewise:
-      return "byte by byte";
-    case Split::random:
-      return "random cuts, seed " + std::to_string(s.seed);
-  }
-  return "?";
-}
 
 }  // namespace wire::mime::test

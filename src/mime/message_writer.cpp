@@ -179,35 +179,39 @@ MessageWriter::~MessageWriter() = default;
 MessageWriter::MessageWriter(MessageWriter&&) noexcept = default;
 MessageWriter& MessageWriter::operator=(MessageWriter&&) noexcept = default;
 
-MessageWriter::MessageWriter(const Message& m, const WriterOptions& options) {
-  // --- the header fields of RFC 5322 §3.6 ---
+namespace {
+
+void append(std::string& head, std::string_view name, std::string_view value) {
+  text::append_field(head, name, value, kFold);
+}
+
+// The header fields of RFC 5322 §3.6, checked and written; returns the Message-ID.
+std::string write_fields(std::string& head, const Message& m) {
   if (m.from.address.empty()) throw std::invalid_argument("a message needs a From address");
-  auto field = [&](std::string_view name, std::string_view value) { text::append_field(head_, name, value, kFold); };
   auto list = [&](std::string_view name, const std::vector<Mailbox>& boxes) {
-    if (!boxes.empty()) field(name, format_address_list(boxes, name.size()));
+    if (!boxes.empty()) append(head, name, format_address_list(boxes, name.size()));
   };
   std::int64_t date = m.date.value_or(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   if (m.utc_offset_minutes <= -24 * 60 || m.utc_offset_minutes >= 24 * 60) {
     throw std::invalid_argument("UTC offset of " + std::to_string(m.utc_offset_minutes) + " minutes");
   }
-  field("Date", text::format_mail_date(date, m.utc_offset_minutes));
-  field("From", format_mailbox(m.from, 4));
-  if (m.sender) field("Sender", format_mailbox(*m.sender, 6));
+  append(head, "Date", text::format_mail_date(date, m.utc_offset_minutes));
+  append(head, "From", format_mailbox(m.from, 4));
+  if (m.sender) append(head, "Sender", format_mailbox(*m.sender, 6));
   list("Reply-To", m.reply_to);
   list("To", m.to);
   list("Cc", m.cc);
   for (const Mailbox& b : m.bcc) format_mailbox(b);  // checked like the others, never written
-  if (!m.subject.empty()) field("Subject", encode_unstructured(m.subject, 7));
+  if (!m.subject.empty()) append(head, "Subject", encode_unstructured(m.subject, 7));
   check_field("Message-ID", m.message_id);
-  if (m.message_id.empty()) {
-    message_id_ = make_message_id(m.from.address.substr(m.from.address.rfind('@') + 1));
-  } else if (is_msg_id(m.message_id)) {
-    message_id_ = m.message_id;
-  } else {
-    throw std::invalid_argument("Message-ID '" + m.message_id + "' is not <left@right> (RFC 5322 §3.6.4)");
+  std::string id = m.message_id;
+  if (id.empty()) {
+    id = make_message_id(m.from.address.substr(m.from.address.rfind('@') + 1));
+  } else if (!is_msg_id(id)) {
+    throw std::invalid_argument("Message-ID '" + id + "' is not <left@right> (RFC 5322 §3.6.4)");
   }
-  field("Message-ID", message_id_);
+  append(head, "Message-ID", id);
   for (auto f : m.headers) {
     check_field(f.name, f.value);
     if (is_reserved(f.name)) {
@@ -217,46 +221,58 @@ MessageWriter::MessageWriter(const Message& m, const WriterOptions& options) {
       return text::is_control(c) && c != '\t';
     });
     // A plain value is written as given (it may be structured: References, List-Unsubscribe).
-    std::string value = plain ? std::string(f.value) : encode_unstructured(f.value, f.name.size());
-    field(f.name, value);
+    append(head, f.name, plain ? std::string(f.value) : encode_unstructured(f.value, f.name.size()));
   }
-  field("MIME-Version", "1.0");
+  append(head, "MIME-Version", "1.0");
+  return id;
+}
 
-  // --- the body (RFC 2046) ---
+struct AttachmentPart {
+  text::Headers headers;
+  std::unique_ptr<text::Source> body;  // base64 over the file or the bytes
+};
+
+AttachmentPart attachment_part(const Attachment& a) {
+  std::unique_ptr<text::Source> source;
+  std::string filename = a.filename;
+  if (!a.file.empty()) {
+    source = std::make_unique<text::FileSource>(a.file);  // throws if it is not there
+    if (filename.empty()) filename = a.file.filename().string();
+  } else {
+    source = std::make_unique<text::StringSource>(a.data);
+  }
+  check_field("attachment file name", filename);
+  check_field("attachment content type", a.content_type);
+  check_field("attachment Content-ID", a.content_id);
+  auto type = ContentType::parse(a.content_type.empty() ? guess_content_type(filename) : a.content_type);
+  if (!type) throw std::invalid_argument("attachment content type '" + a.content_type + "' is not type/subtype");
+  ContentDisposition disposition;
+  disposition.type = a.show_inline ? "inline" : "attachment";
+  if (!filename.empty()) disposition.params.set("filename", filename);
+  AttachmentPart part;
+  part.headers.add("Content-Type", type->str());
+  part.headers.add("Content-Transfer-Encoding", "base64");
+  part.headers.add("Content-Disposition", disposition.str());
+  if (!a.content_id.empty()) {
+    std::string id = a.content_id.front() == '<' ? a.content_id : "<" + a.content_id + ">";
+    if (!is_msg_id(id)) throw std::invalid_argument("Content-ID '" + a.content_id + "' is not <left@right>");
+    part.headers.add("Content-ID", id);
+  }
+  part.body = std::make_unique<Base64Source>(std::move(source));
+  return part;
+}
+
+}  // namespace
+
+MessageWriter::MessageWriter(const Message& m, const WriterOptions& options) {
+  message_id_ = write_fields(head_, m);
+  // The body (RFC 2046): every part is made (and checked) before any is laid out.
   BoundaryMaker boundaries(options.boundary);
   std::optional<Entity> text_part, html_part;
   if (!m.text.empty() || (m.html.empty() && m.attachments.empty())) text_part = text_entity("plain", m.text, "text");
   if (!m.html.empty()) html_part = text_entity("html", m.html, "html");
-
-  std::vector<std::pair<text::Headers, std::unique_ptr<text::Source>>> attachments;
-  for (const Attachment& a : m.attachments) {
-    std::unique_ptr<text::Source> source;
-    std::string filename = a.filename;
-    if (!a.file.empty()) {
-      source = std::make_unique<text::FileSource>(a.file);  // throws if it is not there
-      if (filename.empty()) filename = a.file.filename().string();
-    } else {
-      source = std::make_unique<text::StringSource>(a.data);
-    }
-    check_field("attachment file name", filename);
-    check_field("attachment content type", a.content_type);
-    check_field("attachment Content-ID", a.content_id);
-    auto type = ContentType::parse(a.content_type.empty() ? guess_content_type(filename) : a.content_type);
-    if (!type) throw std::invalid_argument("attachment content type '" + a.content_type + "' is not type/subtype");
-    ContentDisposition disposition;
-    disposition.type = a.show_inline ? "inline" : "attachment";
-    if (!filename.empty()) disposition.params.set("filename", filename);
-    text::Headers h;
-    h.add("Content-Type", type->str());
-    h.add("Content-Transfer-Encoding", "base64");
-    h.add("Content-Disposition", disposition.str());
-    if (!a.content_id.empty()) {
-      std::string id = a.content_id.front() == '<' ? a.content_id : "<" + a.content_id + ">";
-      if (!is_msg_id(id)) throw std::invalid_argument("Content-ID '" + a.content_id + "' is not <left@right>");
-      h.add("Content-ID", id);
-    }
-    attachments.emplace_back(std::move(h), std::make_unique<Base64Source>(std::move(source)));
-  }
+  std::vector<AttachmentPart> attachments;
+  for (const Attachment& a : m.attachments) attachments.push_back(attachment_part(a));
 
   // One entity alone goes into the message's own header; more make a multipart.
   std::unique_ptr<text::MultipartWriter> alternative;
@@ -268,16 +284,14 @@ MessageWriter::MessageWriter(const Message& m, const WriterOptions& options) {
     html_part.reset();
   }
   std::optional<Entity>& single = text_part ? text_part : html_part;
-  if (attachments.empty()) {
-    if (alternative) {
-      field("Content-Type", alternative->content_type());
-      head_ += "\r\n";
-      body_ = std::move(alternative);
-    } else {
-      for (auto f : single->headers) field(f.name, f.value);
-      head_ += "\r\n";
-      head_ += single->body;
-    }
+  if (attachments.empty() && !alternative) {
+    for (auto f : single->headers) append(head_, f.name, f.value);
+    head_ += "\r\n";
+    head_ += single->body;
+  } else if (attachments.empty()) {
+    append(head_, "Content-Type", alternative->content_type());
+    head_ += "\r\n";
+    body_ = std::move(alternative);
   } else {
     auto mixed = boundaries.writer("mixed");
     if (alternative) {
@@ -285,8 +299,8 @@ MessageWriter::MessageWriter(const Message& m, const WriterOptions& options) {
     } else if (single) {
       mixed->add(single->headers, std::move(single->body));
     }
-    for (auto& [h, source] : attachments) mixed->add(h, std::move(source));
-    field("Content-Type", mixed->content_type());
+    for (AttachmentPart& a : attachments) mixed->add(a.headers, std::move(a.body));
+    append(head_, "Content-Type", mixed->content_type());
     head_ += "\r\n";
     body_ = std::move(mixed);
   }

@@ -311,14 +311,94 @@ MultipartParser::Match MultipartParser::classify(std::size_t p) const {
   return {Match::not_delimiter, 0};
 }
 
+MultipartEvent MultipartParser::read_headers() {
+  std::size_t n = fields_.feed(std::string_view(buf_).substr(pos_));
+  pos_ += n;
+  if (fields_.error()) return fail(fields_.error());
+  if (fields_.done()) {
+    if (++parts_ > limits_.max_parts) return fail(MultipartErrc::too_many_parts);
+    state_ = State::body;
+    line_start_ = true;
+    return {MultipartEventKind::part, {}};
+  }
+  if (eof_) return fail(MultipartErrc::truncated);
+  return {};
+}
+
+// The next delimiter candidate from pos_: its line break at `start`, its "--boundary" at
+// `dash`; both npos if there is none; `wait` if the bytes at a line start may still become one.
+MultipartParser::Candidate MultipartParser::find_candidate() const {
+  if (line_start_) {
+    std::size_t avail = buf_.size() - pos_;
+    std::string_view here = std::string_view(buf_).substr(pos_);
+    if (avail < dash_boundary_.size()) {
+      if (!eof_ && std::string_view(dash_boundary_).substr(0, avail) == here) return {0, 0, true};
+    } else if (here.substr(0, dash_boundary_.size()) == dash_boundary_) {
+      return {pos_, pos_, false};
+    }
+  }
+  std::size_t q = buf_.find(lf_dash_boundary_, pos_);
+  if (q == std::string::npos) return {};
+  return {q > pos_ && buf_[q - 1] == '\r' ? q - 1 : q, q + 1, false};
+}
+
+// One step through the preamble or a part's body: an event, or nullopt when the step only
+// skipped preamble or changed state, and the caller should look again.
+std::optional<MultipartEvent> MultipartParser::scan() {
+  const bool body = state_ == State::body;
+  Candidate c = find_candidate();
+  if (c.wait) return MultipartEvent{};
+  if (c.start == std::string::npos) {
+    std::size_t hold = eof_ ? buf_.size() : hold_from(pos_);
+    if (hold > pos_) {
+      std::string_view data = std::string_view(buf_).substr(pos_, hold - pos_);
+      pos_ = hold;
+      line_start_ = false;
+      if (body) return MultipartEvent{MultipartEventKind::data, data};
+      return std::nullopt;  // the preamble is skipped
+    }
+    if (eof_) return fail(MultipartErrc::truncated);
+    return MultipartEvent{};
+  }
+  Match m = classify(c.dash + dash_boundary_.size());
+  if (m.kind == Match::none) return fail(MultipartErrc::bad_delimiter);
+  if (m.kind == Match::not_delimiter) {
+    // Ordinary text up to the boundary's "--"; look again after it.
+    line_start_ = false;
+    std::string_view data = std::string_view(buf_).substr(pos_, c.dash - pos_);
+    pos_ = c.dash;
+    if (body && !data.empty()) return MultipartEvent{MultipartEventKind::data, data};
+    return std::nullopt;
+  }
+  std::string_view data = std::string_view(buf_).substr(pos_, c.start - pos_);
+  if (m.kind == Match::need_more) {
+    pos_ = c.start;
+    if (!data.empty()) line_start_ = false;
+    if (body && !data.empty()) return MultipartEvent{MultipartEventKind::data, data};
+    return MultipartEvent{};
+  }
+  pos_ = m.end;
+  state_ = m.kind == Match::open ? State::headers : State::epilogue;
+  if (m.kind == Match::open) fields_.reset();
+  if (!body) {
+    if (m.kind == Match::close) return MultipartEvent{MultipartEventKind::end, {}};  // no part at all
+    return std::nullopt;
+  }
+  queued_ = queue_head_ = 0;
+  queue_[queued_++] = MultipartEventKind::part_end;
+  if (m.kind == Match::close) queue_[queued_++] = MultipartEventKind::end;
+  if (!data.empty()) return MultipartEvent{MultipartEventKind::data, data};
+  return next();
+}
+
 MultipartEvent MultipartParser::next() {
   if (queue_head_ < queued_) {
     MultipartEventKind k = queue_[queue_head_++];
     if (queue_head_ == queued_) queue_head_ = queued_ = 0;
     return {k, {}};
   }
-  // Every round of this loop returns, or moves pos_ forward, or changes state_ or line_start_
-  // from true to false, so it ends.
+  // Every round returns, or moves pos_ forward, or changes state_, or turns line_start_ from
+  // true to false, so it ends.
   for (;;) {
     switch (state_) {
       case State::failed:
@@ -326,91 +406,13 @@ MultipartEvent MultipartParser::next() {
       case State::epilogue:
         pos_ = buf_.size();  // RFC 2046 §5.1.1: the epilogue is to be ignored
         return {};
-      case State::headers: {
-        std::size_t n = fields_.feed(std::string_view(buf_).substr(pos_));
-        pos_ += n;
-        if (fields_.error()) return fail(fields_.error());
-        if (fields_.done()) {
-          if (++parts_ > limits_.max_parts) return fail(MultipartErrc::too_many_parts);
-          state_ = State::body;
-          line_start_ = true;
-          return {MultipartEventKind::part, {}};
-        }
-        if (eof_) return fail(MultipartErrc::truncated);
-        return {};
-      }
+      case State::headers:
+        return read_headers();
       case State::preamble:
       case State::body:
+        if (auto e = scan()) return *e;
         break;
     }
-    const bool body = state_ == State::body;
-    // Find the next delimiter candidate: (start, dash) = its line break, its "--boundary".
-    std::size_t start = std::string::npos, dash = std::string::npos;
-    if (line_start_) {
-      std::size_t avail = buf_.size() - pos_;
-      if (avail < dash_boundary_.size()) {
-        if (!eof_ && std::string_view(dash_boundary_).substr(0, avail) == std::string_view(buf_).substr(pos_)) {
-          return {};
-        }
-      } else if (std::string_view(buf_).substr(pos_, dash_boundary_.size()) == dash_boundary_) {
-        start = dash = pos_;
-      }
-    }
-    if (start == std::string::npos) {
-      std::size_t q = buf_.find(lf_dash_boundary_, pos_);
-      if (q != std::string::npos) {
-        dash = q + 1;
-        start = q > pos_ && buf_[q - 1] == '\r' ? q - 1 : q;
-      }
-    }
-    if (start == std::string::npos) {
-      std::size_t hold = eof_ ? buf_.size() : hold_from(pos_);
-      if (hold > pos_) {
-        std::string_view data = std::string_view(buf_).substr(pos_, hold - pos_);
-        pos_ = hold;
-        line_start_ = false;
-        if (body) return {MultipartEventKind::data, data};
-        continue;  // the preamble is skipped
-      }
-      if (eof_) return fail(MultipartErrc::truncated);
-      return {};
-    }
-    Match m = classify(dash + dash_boundary_.size());
-    if (m.kind == Match::none) return fail(MultipartErrc::bad_delimiter);
-    if (m.kind == Match::not_delimiter) {
-      // Ordinary text up to the boundary's "--"; look again after it.
-      line_start_ = false;
-      if (dash > pos_) {
-        std::string_view data = std::string_view(buf_).substr(pos_, dash - pos_);
-        pos_ = dash;
-        if (body) return {MultipartEventKind::data, data};
-      }
-      continue;
-    }
-    std::string_view data = std::string_view(buf_).substr(pos_, start - pos_);
-    if (m.kind == Match::need_more) {
-      pos_ = start;
-      if (!data.empty()) line_start_ = false;
-      if (body && !data.empty()) return {MultipartEventKind::data, data};
-      return {};
-    }
-    pos_ = m.end;
-    bool was_body = body;
-    if (m.kind == Match::open) {
-      state_ = State::headers;
-      fields_.reset();
-    } else {
-      state_ = State::epilogue;
-    }
-    if (!was_body) {
-      if (m.kind == Match::close) return {MultipartEventKind::end, {}};  // no part at all
-      continue;
-    }
-    queued_ = queue_head_ = 0;
-    queue_[queued_++] = MultipartEventKind::part_end;
-    if (m.kind == Match::close) queue_[queued_++] = MultipartEventKind::end;
-    if (!data.empty()) return {MultipartEventKind::data, data};
-    return next();
   }
 }
 

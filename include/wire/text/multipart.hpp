@@ -189,7 +189,14 @@ class MultipartParser {
     enum Kind : std::uint8_t { none, need_more, not_delimiter, open, close } kind = none;
     std::size_t end = 0;  // just after the delimiter line
   };
+  struct Candidate {
+    std::size_t start = std::string::npos, dash = std::string::npos;
+    bool wait = false;
+  };
   Match classify(std::size_t after_boundary) const;
+  Candidate find_candidate() const;
+  std::optional<MultipartEvent> scan();
+  MultipartEvent read_headers();
   MultipartEvent fail(std::error_code ec);
   std::size_t hold_from(std::size_t from) const;
 

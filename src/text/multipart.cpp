@@ -60,13 +60,13 @@ const std::error_category& multipart_category() noexcept {
   return category;
 }
 
-std::string make_boundary() {
+std::string make_boundary(std::string_view prefix) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::random_device random;
   // Rejection keeps every character equally likely: 2^32 is not a multiple of 36.
   constexpr std::uint32_t kLimit = 0xffffffffu - 0xffffffffu % 36;
-  std::string b = "=_";
-  while (b.size() < 34) {
+  std::string b(prefix);
+  while (b.size() < prefix.size() + 32) {
     std::uint32_t v = random();
     if (v >= kLimit) continue;
     b += kDigits[v % 36];

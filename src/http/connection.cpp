@@ -247,32 +247,22 @@ io::Task<void> AsyncConnection::send_request(Request request, BodySource source,
   }
 }
 
-// The next parser event, reading as needed (io::next_event). A read that fails throws; the end
-// of the stream where the parser needed more is need_more with `ended` set.
-io::Task<Event> AsyncConnection::next_event(bool& ended) {
-  State& s = *s_;
-  std::error_code ec;
-  Event ev = co_await io::next_event(s.parser, s.in, s.stream, ec);
-  ended = ec == wire::Errc::unexpected_eof;
-  if (ec && !ended) s.fail_read(ec);
-  co_return ev;
-}
-
 io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_head() {
   State& s = *s_;
   if (s.phase != State::Phase::sent) {
     throw std::logic_error("HTTP connection to " + s.peer + ": no request is waiting for its response");
   }
   for (;;) {
-    bool ended = false;
-    Event ev = co_await next_event(ended);
-    if (ended) {
+    std::error_code ec;
+    Event ev = co_await io::next_event(s.parser, s.in, s.stream, ec);
+    if (ec == wire::Errc::unexpected_eof) {
       // The server closed between messages: nothing of an answer came (a cut-off answer is
       // the parser's error, truncated_head).
       s.phase = State::Phase::broken;
       throw std::system_error(make_error_code(wire::Errc::unexpected_eof),
                               "HTTP response from " + s.peer + ": the server closed the connection without answering");
     }
+    if (ec) s.fail_read(ec);
     switch (ev.kind) {
       case EventKind::head: {
         const Response& r = s.parser.response();
@@ -340,9 +330,10 @@ io::Task<std::size_t> AsyncConnection::read_body(std::span<std::byte> buffer) {
       }
     }
     if (ev.kind == EventKind::need_more) {
-      bool ended = false;
-      ev = co_await next_event(ended);
-      if (ended) s.fail_parse();  // cannot be: the parser ends or fails a body at EOF
+      std::error_code ec;
+      ev = co_await io::next_event(s.parser, s.in, s.stream, ec);
+      if (ec == wire::Errc::unexpected_eof) s.fail_parse();  // cannot be: the parser ends or fails a body at EOF
+      if (ec) s.fail_read(ec);
     }
     switch (ev.kind) {
       case EventKind::data:

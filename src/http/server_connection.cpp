@@ -162,15 +162,53 @@ io::Task<bool> Connection<S>::exchange(io::Clock::time_point deadline) {
   } forget{x.req};
   x.request_line.clear();
   if (c_.srv.options.access_log) request_line(head, x.request_line);  // only the log shows it
-  const bool keep = p.keep_alive() && head.method != "CONNECT";
+  bool keep = p.keep_alive() && head.method != "CONNECT";
+
+  // --- routing, the body, the handler
   StreamedBody<S> source(*this);  // lives until the answer is sent: a streamed answer may read it
   ServerResponse res;
-  if (!co_await handle(request, source, res)) co_return false;
-  co_return co_await finish(request, res, keep);
+  const Router::Route* route = nullptr;
+  if (int refusal = begin(request, res, route)) {
+    co_await writer_.refuse(refusal, x.request_line);
+    co_return false;
+  }
+  if (route) {
+    // A synchronous handler with no body to read runs here, without a coroutine of its own.
+    if (ServerAccess::is_sync(*route) && x.body_done) {
+      call_sync(*route, request, res);
+    } else if (!co_await run_route(*route, request, source, res)) {
+      co_return false;
+    }
+  }
+  ServerAccess::run_after(c_.srv.router, request, res);
+
+  // --- the answer
+  const auto& limits = c_.srv.options.limits;
+  if (!x.body_done) {
+    // A body the handler did not read: it must not be parsed as the next request. A client
+    // waiting for 100 Continue sends none; a short one is drained after the answer.
+    if (x.expect_continue) {
+      keep = false;
+    } else if (auto length = p.content_length(); length && *length - x.body_read > limits.max_drain) {
+      keep = false;
+    }
+  }
+  if (res.close || c_.w.draining) keep = false;
+  std::uint64_t body_bytes = 0;
+  bool sent = co_await writer_.respond(res, head.method == "HEAD", keep, head.version, body_bytes);
+  c_.srv.log(c_.w, c_.peer, x.request_line, res.status, body_bytes);
+  if (!sent || !c_.ok) co_return false;
+  if (!keep || (!x.body_done && !co_await reader_.drain(limits.max_drain))) {
+    // Closing on a body the client may still be sending: linger, as refuse() does, so that
+    // the close is not a reset that can destroy the answer before the client has read it.
+    if (!x.body_done && c_.ok) co_await c_.linger();
+    co_return false;
+  }
+  co_return !c_.w.draining;
 }
 
 template <typename S>
-io::Task<bool> Connection<S>::handle(ServerRequest& request, BodySource& source, ServerResponse& res) {
+int Connection<S>::begin(ServerRequest& request, ServerResponse& res, const Router::Route*& route) {
   Exchange& x = *c_.x;
   auto& p = x.parser;
   const Request& head = request.head();
@@ -180,16 +218,12 @@ io::Task<bool> Connection<S>::handle(ServerRequest& request, BodySource& source,
   if (!has_body) p.next();  // the end follows the head at once (an upgrade after it: the next head's)
   bool expect_continue = false;
   if (auto expect = head.headers.get("Expect")) {
-    if (!iequals(trim_ows(*expect), "100-continue")) {
-      co_await writer_.refuse(417, x.request_line);
-      co_return false;
-    }
+    if (!iequals(trim_ows(*expect), "100-continue")) return 417;
     expect_continue = has_body && head.version.minor >= 1;
   }
   const Router& router = c_.srv.router;
   int status = 0;
   std::string allow;
-  const Router::Route* route = nullptr;
   try {
     route = ServerAccess::match(router, request, status, allow);
   } catch (const UrlError&) {
@@ -204,65 +238,56 @@ io::Task<bool> Connection<S>::handle(ServerRequest& request, BodySource& source,
     if (!allow.empty()) res.headers.add("Allow", allow);
   } else if (auto early = ServerAccess::run_before(router, request)) {
     res = std::move(*early);
-  } else {
-    if (has_body && p.content_length() && *p.content_length() > x.body_limit) {
-      co_await writer_.refuse(413, x.request_line);  // said too large up front: refused unread
-      co_return false;
-    }
-    if (has_body && options->stream_body) {
-      ServerAccess::set_body(request, has_body, p.content_length(), &source);
-    } else if (has_body && !co_await reader_.read_whole_body(request.body)) {
-      if (x.body_status) co_await writer_.refuse(x.body_status, x.request_line);
-      co_return false;
-    }
-    try {
-      if (ServerAccess::is_sync(*route)) {
-        res = ServerAccess::call_sync(*route, request);
-      } else {
-        res = co_await ServerAccess::call(*route, request);
-      }
-    } catch (const std::exception& e) {
-      // A failed body read surfaces here as the handler's exception: answered below.
-      if (!x.body_failed) {
-        std::fprintf(stderr, "wire http: the handler for %s %s failed: %s\n", head.method.c_str(),
-                     head.target.c_str(), e.what());
-      }
-      res = ServerResponse::error(500);
-    }
-    if (x.body_failed) {
-      if (x.body_status) co_await writer_.refuse(x.body_status, x.request_line);
-      co_return false;
-    }
+    route = nullptr;  // answered: no handler runs
+  } else if (has_body && p.content_length() && *p.content_length() > x.body_limit) {
+    return 413;  // said too large up front: refused unread
   }
-  ServerAccess::run_after(router, request, res);
-  co_return true;
+  return 0;
 }
 
 template <typename S>
-io::Task<bool> Connection<S>::finish(ServerRequest& request, ServerResponse& res, bool keep) {
-  Exchange& x = *c_.x;
-  const auto& limits = c_.srv.options.limits;
-  if (!x.body_done) {
-    // A body the handler did not read: it must not be parsed as the next request. A client
-    // waiting for 100 Continue sends none; a short one is drained after the answer.
-    if (x.expect_continue) {
-      keep = false;
-    } else if (auto length = x.parser.content_length(); length && *length - x.body_read > limits.max_drain) {
-      keep = false;
-    }
+void Connection<S>::call_sync(const Router::Route& route, ServerRequest& request, ServerResponse& res) {
+  try {
+    res = ServerAccess::call_sync(route, request);
+  } catch (const std::exception& e) {
+    handler_failed(request, e);
+    res = ServerResponse::error(500);
   }
-  if (res.close || c_.w.draining) keep = false;
-  std::uint64_t body_bytes = 0;
-  bool sent = co_await writer_.respond(res, request.method() == "HEAD", keep, request.version(), body_bytes);
-  c_.srv.log(c_.w, c_.peer, x.request_line, res.status, body_bytes);
-  if (!sent || !c_.ok) co_return false;
-  if (!keep || (!x.body_done && !co_await reader_.drain(limits.max_drain))) {
-    // Closing on a body the client may still be sending: linger, as refuse() does, so that
-    // the close is not a reset that can destroy the answer before the client has read it.
-    if (!x.body_done && c_.ok) co_await c_.linger();
+}
+
+template <typename S>
+void Connection<S>::handler_failed(const ServerRequest& request, const std::exception& e) const {
+  // A failed body read surfaces as the handler's exception: answered by the caller.
+  if (c_.x->body_failed) return;
+  std::fprintf(stderr, "wire http: the handler for %s %s failed: %s\n", request.method().c_str(),
+               request.target().c_str(), e.what());
+}
+
+template <typename S>
+io::Task<bool> Connection<S>::run_route(const Router::Route& route, ServerRequest& request, BodySource& source,
+                                        ServerResponse& res) {
+  Exchange& x = *c_.x;
+  if (!x.body_done && ServerAccess::options(route).stream_body) {
+    ServerAccess::set_body(request, true, x.parser.content_length(), &source);
+  } else if (!x.body_done && !co_await reader_.read_whole_body(request.body)) {
+    if (x.body_status) co_await writer_.refuse(x.body_status, x.request_line);
     co_return false;
   }
-  co_return !c_.w.draining;
+  if (ServerAccess::is_sync(route)) {
+    call_sync(route, request, res);
+  } else {
+    try {
+      res = co_await ServerAccess::call(route, request);
+    } catch (const std::exception& e) {
+      handler_failed(request, e);
+      res = ServerResponse::error(500);
+    }
+  }
+  if (x.body_failed) {
+    if (x.body_status) co_await writer_.refuse(x.body_status, x.request_line);
+    co_return false;
+  }
+  co_return true;
 }
 
 template class Connection<io::Stream>;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <string>
 #include <optional>
@@ -125,11 +126,17 @@ class Connection {
  private:
   // Reads a request head, serves it, answers. false: the connection closes.
   io::Task<bool> exchange(io::Clock::time_point deadline);
-  // Runs the route (or the router's own answer) for the request, its body read first unless
-  // the route streams it (from `source`). false: the request failed, answered already.
-  io::Task<bool> handle(ServerRequest& request, BodySource& source, ServerResponse& res);
-  // Sends the answer, logs it, and reads what the handler left of the body. false: close.
-  io::Task<bool> finish(ServerRequest& request, ServerResponse& res, bool keep);
+  // What needs no waiting: framing, Expect, the route, the before hooks, the body's limits.
+  // `route` is the route whose handler is to run (nullptr: `res` is the answer already); a
+  // status other than 0 is a refusal to send instead.
+  int begin(ServerRequest& request, ServerResponse& res, const Router::Route*& route);
+  // Runs a synchronous handler; its exception is a 500.
+  void call_sync(const Router::Route& route, ServerRequest& request, ServerResponse& res);
+  void handler_failed(const ServerRequest& request, const std::exception& e) const;
+  // Reads the body first (unless the route streams it from `source`), then runs the handler.
+  // false: the request failed, answered already.
+  io::Task<bool> run_route(const Router::Route& route, ServerRequest& request, BodySource& source,
+                           ServerResponse& res);
 
   Channel<S> c_;
   RequestReader<S> reader_;

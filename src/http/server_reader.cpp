@@ -11,6 +11,7 @@
 
 namespace wire::http::detail {
 
+// Not a coroutine: the task next_event() gives is the caller's (one frame less per request).
 template <typename S>
 io::Task<Event> RequestReader<S>::next_head_event(io::Clock::time_point deadline, std::error_code& ec) {
   auto within_deadline = [this, deadline](std::span<std::byte> space, std::error_code& e) {
@@ -19,7 +20,7 @@ io::Task<Event> RequestReader<S>::next_head_event(io::Clock::time_point deadline
     c_.sock.set_read_timeout(left);
     return c_.s.read_some(space, e);
   };
-  co_return co_await io::next_event(c_.x->parser, c_.x->in, within_deadline, ec);
+  return io::next_event(c_.x->parser, c_.x->in, within_deadline, ec);
 }
 
 template <typename S>

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,7 @@ TEST(PullCodec, DialogueThroughNextEvent) {
       net::InputBuffer in;
       Trickle read{"220-Hi\r\n there\r\n220 Ready\r\n230 In\r\n150 Go\r\n226 Done\r\n", step};
       for (int guard = 0; guard < 100; ++guard) {
-        DialogueEvent ev = co_await io::next_event(d, in, read, ec);
+        DialogueEvent ev = co_await io::next_event(d, in, std::ref(read), ec);
         if (ec || ev.kind == DialogueEvent::error) break;
         std::string kind = ev.kind == DialogueEvent::preliminary ? "preliminary " : "";
         got.push_back(std::to_string(ev.id) + " " + std::string(ev.verb) + " " + kind + test::reply_line(d.reply()));
@@ -65,7 +66,7 @@ TEST(PullCodec, CommandsThroughNextEvent) {
     net::InputBuffer in;
     Trickle read{"EHLO a\r\nNOOP\nX\r\nQUIT\r\nPART", 2};
     for (int guard = 0; guard < 100; ++guard) {
-      CommandEvent ev = co_await io::next_event(p, in, read, ec);
+      CommandEvent ev = co_await io::next_event(p, in, std::ref(read), ec);
       if (ec) break;
       got.push_back(ev.kind == CommandEvent::command ? p.command().verb : "bad: " + ev.error.message());
     }

@@ -96,7 +96,6 @@ class AsyncConnection {
   explicit AsyncConnection(std::unique_ptr<State> state);
   std::string prepare(Request& request, std::optional<std::uint64_t> body_length, bool chunked);
   io::Task<void> write_or_break(std::span<const std::byte> data);
-  io::Task<Event> next_event(bool& ended);
   std::unique_ptr<State> s_;
 };
 

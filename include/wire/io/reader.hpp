@@ -89,11 +89,13 @@ concept PullCodec = requires(Codec& c, std::span<const std::byte> bytes) {
 /// with `ec` set: the read failed (its error), or the stream ended where the codec needed more
 /// (Errc::unexpected_eof). This is the one loop between a stream and a codec: the HTTP client
 /// and server pull requests and responses with it, the dialogues replies and commands.
+/// `read_more` is kept by value in the task, so a caller may return the task at once; pass
+/// std::ref(reader) for a reader whose state must outlive the call.
 ///   auto ev = co_await io::next_event(parser, in,
 ///       [&](auto space, auto& ec) { return stream.read_some(space, ec); }, ec);
 template <PullCodec Codec, typename ReadMore>
   requires std::invocable<ReadMore&, std::span<std::byte>, std::error_code&>
-Task<EventOf<Codec>> next_event(Codec& codec, net::InputBuffer& buffer, ReadMore&& read_more, std::error_code& ec) {
+Task<EventOf<Codec>> next_event(Codec& codec, net::InputBuffer& buffer, ReadMore read_more, std::error_code& ec) {
   using Kind = decltype(codec.next().kind);
   ec.clear();
   bool ended = false;
@@ -132,7 +134,7 @@ Task<EventOf<Codec>> next_event(Codec& codec, net::InputBuffer& buffer, ReadMore
 template <PullCodec Codec, typename S>
   requires requires(S& s, std::span<std::byte> b, std::error_code& e) { s.read_some(b, e); }
 Task<EventOf<Codec>> next_event(Codec& codec, net::InputBuffer& buffer, S& stream, std::error_code& ec) {
-  co_return co_await next_event(
+  return next_event(
       codec, buffer, [&stream](std::span<std::byte> space, std::error_code& e) { return stream.read_some(space, e); },
       ec);
 }

@@ -396,6 +396,8 @@ bool AsyncConnection::reusable() const noexcept {
          s_->stream.is_open();
 }
 
+const Response& AsyncConnection::response() const noexcept { return s_->parser.response(); }
+std::optional<std::uint64_t> AsyncConnection::content_length() const noexcept { return s_->parser.content_length(); }
 const std::string& AsyncConnection::peer() const noexcept { return s_->peer; }
 tls::AnyStream& AsyncConnection::stream() noexcept { return s_->stream; }
 void AsyncConnection::close() noexcept {

@@ -75,6 +75,10 @@ class AsyncConnection {
   /// Reads up to the final response's head (1xx responses are skipped).
   /// @throws http::Error for a malformed or oversized response.
   io::Task<std::reference_wrapper<const Response>> read_response_head();
+  /// The head read_response_head() read, until the next request.
+  const Response& response() const noexcept;
+  /// Its Content-Length, if it has one.
+  std::optional<std::uint64_t> content_length() const noexcept;
   /// Some of the body, chunked framing removed; 0 at its end.
   io::Task<std::size_t> read_body(std::span<std::byte> buffer);
   /// The rest of the body; @throws wire::Errc::limit_exceeded past `max` bytes.

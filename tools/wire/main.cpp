@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   });
   wire::cli::add_tcp_commands(app);
   wire::cli::add_http_commands(app);
+  wire::cli::add_ftp_commands(app);
   wire::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);

@@ -42,7 +42,7 @@ struct ServerLimits {
   std::size_t max_connections = 1'000;
   /// Control connections at once from one address; more are answered 421 and closed.
   std::size_t max_connections_per_client = 20;
-  /// A control connection silent this long between commands is closed (421).
+  /// A control connection silent this long between commands is closed.
   std::chrono::milliseconds idle_timeout = 300s;
   /// Bounds the wait for a data connection, each read and write on one, and each TLS handshake.
   std::chrono::milliseconds data_timeout = 60s;

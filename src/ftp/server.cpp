@@ -88,17 +88,7 @@ void Server::start() { impl_->tcp->start(); }
 
 net::Address Server::local_address() const { return impl_->tcp->local_address(); }
 
-std::string Server::url() const {
-  std::string host = impl_->options.host;
-  if (host.empty() || host == "0.0.0.0") {
-    host = "127.0.0.1";
-  } else if (host == "::") {
-    host = "[::1]";
-  } else if (host.find(':') != std::string::npos) {
-    host = "[" + host + "]";
-  }
-  return "ftp://" + host + ":" + std::to_string(local_address().port()) + "/";
-}
+std::string Server::url() const { return impl_->tcp->url("ftp"); }
 
 std::size_t Server::connections() const noexcept { return impl_->tcp->connections(); }
 

@@ -101,20 +101,25 @@ std::string_view bounce_check(const HostPort& where, const net::Address& peer, n
 
 }  // namespace
 
+// PORT and EPRT once parsed: the address is checked, then kept for the next transfer.
+io::Task<void> Session::set_active(std::string_view verb, const HostPort& where) {
+  net::Address target;
+  std::string_view refused = bounce_check(where, peer_, target);
+  if (!refused.empty()) {
+    server_.log(peer_, "refused " + std::string(verb) + " to " + where.host + ":" + std::to_string(where.port));
+    co_return co_await reply(501, refused);
+  }
+  data_.clear();
+  data_.target = target;
+  co_await reply(200, std::string(verb) + " command successful.");
+}
+
 io::Task<void> Session::cmd_port(std::string_view arg) {
   if (epsv_all_) co_return co_await reply(503, "EPSV ALL was sent: EPSV only.");
   std::error_code ec;
   HostPort where = parse_port_argument(arg, ec);
   if (ec) co_return co_await reply(501, "Malformed PORT argument.");
-  net::Address target;
-  std::string_view refused = bounce_check(where, peer_, target);
-  if (!refused.empty()) {
-    server_.log(peer_, "refused PORT to " + where.host + ":" + std::to_string(where.port));
-    co_return co_await reply(501, refused);
-  }
-  data_.clear();
-  data_.target = target;
-  co_await reply(200, "PORT command successful.");
+  co_await set_active("PORT", where);
 }
 
 io::Task<void> Session::cmd_eprt(std::string_view arg) {
@@ -123,15 +128,7 @@ io::Task<void> Session::cmd_eprt(std::string_view arg) {
   HostPort where = parse_eprt_argument(arg, ec);
   if (ec == Errc::unsupported_protocol) co_return co_await reply(522, "Network protocol not supported, use (1,2).");
   if (ec) co_return co_await reply(501, "Malformed EPRT argument.");
-  net::Address target;
-  std::string_view refused = bounce_check(where, peer_, target);
-  if (!refused.empty()) {
-    server_.log(peer_, "refused EPRT to " + where.host + ":" + std::to_string(where.port));
-    co_return co_await reply(501, refused);
-  }
-  data_.clear();
-  data_.target = target;
-  co_await reply(200, "EPRT command successful.");
+  co_await set_active("EPRT", where);
 }
 
 io::Task<std::optional<tls::AnyStream>> Session::open_data(std::string_view opening) {
@@ -210,32 +207,19 @@ io::Task<bool> send_all(tls::AnyStream& data, std::string_view bytes) {
 
 }  // namespace
 
-io::Task<void> Session::cmd_list(std::string_view arg) {
-  auto text = co_await listing("LIST", arg);
+// LIST, NLST, MLSD: the listing is made (or refused) before the data connection opens.
+io::Task<void> Session::send_listing(std::string_view verb, std::string_view arg, std::string_view opening) {
+  auto text = co_await listing(verb, arg);
   if (!text) co_return;
-  auto data = co_await open_data("Here comes the directory listing.");
+  auto data = co_await open_data(opening);
   if (!data) co_return;
   bool sent = co_await send_all(*data, *text);
-  co_await end_transfer(*data, sent, false, "LIST");
+  co_await end_transfer(*data, sent, false, verb);
 }
 
-io::Task<void> Session::cmd_nlst(std::string_view arg) {
-  auto text = co_await listing("NLST", arg);
-  if (!text) co_return;
-  auto data = co_await open_data("Here comes the name list.");
-  if (!data) co_return;
-  bool sent = co_await send_all(*data, *text);
-  co_await end_transfer(*data, sent, false, "NLST");
-}
-
-io::Task<void> Session::cmd_mlsd(std::string_view arg) {
-  auto text = co_await listing("MLSD", arg);
-  if (!text) co_return;
-  auto data = co_await open_data("Here comes the MLSD listing.");
-  if (!data) co_return;
-  bool sent = co_await send_all(*data, *text);
-  co_await end_transfer(*data, sent, false, "MLSD");
-}
+io::Task<void> Session::cmd_list(std::string_view arg) { co_await send_listing("LIST", arg, "Here comes the directory listing."); }
+io::Task<void> Session::cmd_nlst(std::string_view arg) { co_await send_listing("NLST", arg, "Here comes the name list."); }
+io::Task<void> Session::cmd_mlsd(std::string_view arg) { co_await send_listing("MLSD", arg, "Here comes the MLSD listing."); }
 
 // --- RETR --------------------------------------------------------------------------------------
 

@@ -111,32 +111,22 @@ io::Task<void> Session::cmd_cwd(std::string_view arg) {
 
 io::Task<void> Session::cmd_cdup(std::string_view) { co_await cmd_cwd(".."); }
 
-io::Task<void> Session::cmd_mkd(std::string_view arg) {
+io::Task<void> Session::change_path(std::string_view verb, std::string_view arg, PathChange change, int code,
+                                    std::string_view done) {
   auto path = co_await resolve(arg);
   if (!path) co_return;
   std::error_code ec;
-  server_.root.make_directory(*path, ec);
-  if (ec) co_return co_await refuse_path(ec, "MKD");
-  co_await reply(257, quote_path("/" + *path) + " created.");
+  (server_.root.*change)(*path, ec);
+  if (ec) co_return co_await refuse_path(ec, verb);
+  if (code == 257) co_return co_await reply(257, quote_path("/" + *path) + " created.");  // RFC 959 Appendix II
+  co_await reply(code, done);
 }
 
+io::Task<void> Session::cmd_mkd(std::string_view arg) { co_await change_path("MKD", arg, &io::FileRoot::make_directory, 257, {}); }
 io::Task<void> Session::cmd_rmd(std::string_view arg) {
-  auto path = co_await resolve(arg);
-  if (!path) co_return;
-  std::error_code ec;
-  server_.root.remove_directory(*path, ec);
-  if (ec) co_return co_await refuse_path(ec, "RMD");
-  co_await reply(250, "Directory removed.");
+  co_await change_path("RMD", arg, &io::FileRoot::remove_directory, 250, "Directory removed.");
 }
-
-io::Task<void> Session::cmd_dele(std::string_view arg) {
-  auto path = co_await resolve(arg);
-  if (!path) co_return;
-  std::error_code ec;
-  server_.root.remove_file(*path, ec);
-  if (ec) co_return co_await refuse_path(ec, "DELE");
-  co_await reply(250, "File removed.");
-}
+io::Task<void> Session::cmd_dele(std::string_view arg) { co_await change_path("DELE", arg, &io::FileRoot::remove_file, 250, "File removed."); }
 
 io::Task<void> Session::cmd_rnfr(std::string_view arg) {
   auto path = co_await resolve(arg);
@@ -161,24 +151,25 @@ io::Task<void> Session::cmd_rnto(std::string_view arg) {
   co_await reply(250, "Renamed.");
 }
 
-io::Task<void> Session::cmd_size(std::string_view arg) {
+io::Task<std::optional<io::FileInfo>> Session::file_info(std::string_view verb, std::string_view arg) {
   auto path = co_await resolve(arg);
-  if (!path) co_return;
+  if (!path) co_return std::nullopt;
   std::error_code ec;
   io::FileInfo info = server_.root.info(*path, ec);
   if (!ec && !info.is_file()) ec = std::make_error_code(std::errc::is_a_directory);
-  if (ec) co_return co_await refuse_path(ec, "SIZE");
-  co_await reply(213, std::to_string(info.size));  // RFC 3659 §4.2
+  if (!ec) co_return info;
+  co_await refuse_path(ec, verb);
+  co_return std::nullopt;
+}
+
+io::Task<void> Session::cmd_size(std::string_view arg) {
+  auto info = co_await file_info("SIZE", arg);
+  if (info) co_await reply(213, std::to_string(info->size));  // RFC 3659 §4.2
 }
 
 io::Task<void> Session::cmd_mdtm(std::string_view arg) {
-  auto path = co_await resolve(arg);
-  if (!path) co_return;
-  std::error_code ec;
-  io::FileInfo info = server_.root.info(*path, ec);
-  if (!ec && !info.is_file()) ec = std::make_error_code(std::errc::is_a_directory);
-  if (ec) co_return co_await refuse_path(ec, "MDTM");
-  co_await reply(213, mdtm_reply_text(info.mtime));  // RFC 3659 §3.2
+  auto info = co_await file_info("MDTM", arg);
+  if (info) co_await reply(213, mdtm_reply_text(info->mtime));  // RFC 3659 §3.2
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "wire/dialogue/command_parser.hpp"
+#include "wire/ftp/codec.hpp"
 #include "wire/ftp/server.hpp"
 #include "wire/io/file_root.hpp"
 #include "wire/io/server_kit.hpp"
@@ -122,6 +123,12 @@ class Session {
   // at the root, as in a chroot. std::nullopt (after a 553 or 501) if it cannot name a file.
   io::Task<std::optional<std::string>> resolve(std::string_view arg);
   io::Task<void> refuse_path(std::error_code ec, std::string_view what);
+  // MKD, RMD, DELE: `change` on the path `arg` names, then `code` (257 names the path).
+  using PathChange = void (io::FileRoot::*)(std::string_view, std::error_code&) const;
+  io::Task<void> change_path(std::string_view verb, std::string_view arg, PathChange change, int code,
+                             std::string_view done);
+  // SIZE, MDTM: what the file `arg` names is, or std::nullopt after a 550.
+  io::Task<std::optional<io::FileInfo>> file_info(std::string_view verb, std::string_view arg);
   io::Task<void> cmd_pwd(std::string_view arg);
   io::Task<void> cmd_cwd(std::string_view arg);
   io::Task<void> cmd_cdup(std::string_view arg);
@@ -141,12 +148,14 @@ class Session {
   io::Task<void> cmd_epsv(std::string_view arg);
   io::Task<void> cmd_port(std::string_view arg);
   io::Task<void> cmd_eprt(std::string_view arg);
+  io::Task<void> set_active(std::string_view verb, const HostPort& where);
   io::Task<void> cmd_list(std::string_view arg);
   io::Task<void> cmd_nlst(std::string_view arg);
   io::Task<void> cmd_mlsd(std::string_view arg);
   io::Task<void> cmd_retr(std::string_view arg);
   io::Task<void> cmd_stor(std::string_view arg);
   io::Task<void> cmd_appe(std::string_view arg);
+  io::Task<void> send_listing(std::string_view verb, std::string_view arg, std::string_view opening);
   io::Task<void> store(std::string_view arg, bool append);
   // The listener of a passive data connection, on the control connection's local address.
   std::optional<io::Listener> passive_listener();

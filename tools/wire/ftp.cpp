@@ -194,25 +194,21 @@ void add_ftp_commands(CLI::App& app) {
   put_cmd->add_flag("--resume,-C", put->resume, "Send only what the server lacks (SIZE, then APPE)");
   put_cmd->callback([put] { run_put(*put); });
 
-  auto rm = std::make_shared<FtpClientOptions>();
-  auto* rm_cmd = ftp_cmd->add_subcommand("rm", "Delete a file (DELE)");
-  add_client_options(rm_cmd, *rm);
-  rm_cmd->callback([rm] {
-    Target t = parse_target(*rm);
-    ftp::Client client = login(t);
-    client.dele(t.path);
-    client.quit();
-  });
-
-  auto mkdir = std::make_shared<FtpClientOptions>();
-  auto* mkdir_cmd = ftp_cmd->add_subcommand("mkdir", "Make a directory (MKD)");
-  add_client_options(mkdir_cmd, *mkdir);
-  mkdir_cmd->callback([mkdir] {
-    Target t = parse_target(*mkdir);
-    ftp::Client client = login(t);
-    print_line("", client.mkd(t.path));
-    client.quit();
-  });
+  // rm and mkdir: one command on the URL's path.
+  auto one_call = [ftp_cmd](const char* name, const char* help, void (*call)(ftp::Client&, const std::string&)) {
+    auto o = std::make_shared<FtpClientOptions>();
+    auto* cmd = ftp_cmd->add_subcommand(name, help);
+    add_client_options(cmd, *o);
+    cmd->callback([o, call] {
+      Target t = parse_target(*o);
+      ftp::Client client = login(t);
+      call(client, t.path);
+      client.quit();
+    });
+  };
+  one_call("rm", "Delete a file (DELE)", [](ftp::Client& c, const std::string& path) { c.dele(path); });
+  one_call("mkdir", "Make a directory (MKD)",
+           [](ftp::Client& c, const std::string& path) { print_line("", c.mkd(path)); });
 
   add_ftp_serve_command(*ftp_cmd);
 }
@@ -272,18 +268,14 @@ void serve_ftp(const FtpServeOptions& o) {
   if (o.log) options.log = [](std::string_view line) { print_line("", line); };
   auto grace = seconds_to_ms(o.grace, "--grace", 1e6);
   ftp::Server server(options);
-  io::SignalSet signals{SIGINT, SIGTERM};  // blocked before the URL is printed: see http serve
-  server.start();
-  std::cout << "Serving " << options.root.string() << " on " << server.url() << (options.tls ? " (AUTH TLS)" : "")
-            << (o.anonymous ? ", anonymous read-only" : "") << (o.user.empty() ? "" : ", user " + o.user)
-            << " (Ctrl-C to stop)" << std::endl;
-  {
-    io::Loop loop;
-    loop.run(signals.wait());
-  }
-  auto report = server.shutdown(grace);
-  std::cerr << "wire: stopped; " << report.finished << " connection(s) finished, " << report.cut
-            << " cut at the end of the grace period" << std::endl;
+  serve_until_signal(
+      [&] {
+        server.start();
+        std::cout << "Serving " << options.root.string() << " on " << server.url() << (options.tls ? " (AUTH TLS)" : "")
+                  << (o.anonymous ? ", anonymous read-only" : "") << (o.user.empty() ? "" : ", user " + o.user)
+                  << " (Ctrl-C to stop)" << std::endl;
+      },
+      [&] { return server.shutdown(grace); });
 }
 
 }  // namespace
@@ -319,16 +311,8 @@ std::vector<DemoStep> ftp_demo_steps() {
   DemoStep step;
   step.title = "FTP: upload, list and download against wire ftp serve";
   step.run = [] {
-    char dir_template[] = "/tmp/wire-demo-ftp.XXXXXX";
-    if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    std::filesystem::path dir = dir_template;
-    struct Remove {
-      std::filesystem::path p;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove_all(p, ec);
-      }
-    } remove{dir};
+    DemoDirectory temp;
+    const std::filesystem::path& dir = temp.path();
     std::filesystem::create_directory(dir / "served");
     std::string contents = "Hello, FTP!\n";
     std::ofstream(dir / "hello.txt") << contents;

@@ -150,7 +150,9 @@ io::Task<void> Session::dispatch(const dialogue::Command& command) {
     if (v.name == command.verb) verb = &v;
   }
   bool keep_restart = command.verb == "REST";
-  if (!verb) {
+  if (command.verb.empty()) {  // a line refused while a transfer ran (abort_requested)
+    co_await reply(500, command.arg);
+  } else if (!verb) {
     co_await reply(502, command.verb + " not implemented.");
   } else if (verb->needs_login && !logged_in_) {
     co_await reply(530, "Please log in with USER and PASS first.");
@@ -345,6 +347,10 @@ io::Task<bool> Session::abort_requested() {
   if (ec) {
     quit_ = true;  // the client left: stop sending to it
     co_return true;
+  }
+  if (ev.kind == dialogue::CommandEvent::bad_line) {  // answered 500 in its turn, after the transfer's reply
+    pending_.push_back({"", "Refused: " + ev.error.message()});
+    co_return false;
   }
   if (ev.kind != dialogue::CommandEvent::command) co_return false;
   if (parser_.command().verb == "ABOR") co_return true;

@@ -322,6 +322,28 @@ TEST(FtpServer, AborStopsADownloadInProgress) {
   EXPECT_EQ(c.command("NOOP").code, 200);
 }
 
+// A command other than ABOR that comes during a transfer waits its turn: the transfer goes on
+// to its end, and the replies come in order (226, then the command's), a refused line included.
+TEST(FtpServer, ACommandDuringATransferIsAnsweredAfterIt) {
+  TestServer server;
+  const std::size_t size = 32u << 20;
+  std::string sum = peers::write_random_file(server.root() / "big.bin", size, 10);
+  RawControl c(server.port());
+  c.greeting();
+  ASSERT_TRUE(c.login());
+  std::uint16_t port = epsv_port(c);
+  auto data = connect_data(port);
+  EXPECT_EQ(c.command("RETR big.bin").code, 150);
+  std::string got = data.recv_exactly(1 << 20);
+  c.send("NOOP\r\nBAD\nLINE\r\n");
+  got += recv_all(data);
+  EXPECT_EQ(peers::sha256_hex(got), sum);
+  EXPECT_EQ(c.read_reply().code, 226);
+  EXPECT_EQ(c.read_reply().code, 200);
+  EXPECT_EQ(c.read_reply().code, 500);
+  EXPECT_EQ(c.command("PWD").code, 257);
+}
+
 TEST(FtpServer, EpsvAllRefusesTheOtherDataCommands) {
   TestServer server;
   RawControl c(server.port());

@@ -338,23 +338,35 @@ io::Task<void> Session::cmd_abor(std::string_view) {
   co_await reply(225, "No transfer to abort.");
 }
 
-// Between pieces of a transfer: a command line that came meanwhile is read; ABOR stops the
-// transfer, anything else waits its turn in pending_.
+// Between pieces of a transfer: the command lines that came meanwhile are read, without
+// waiting for more (a part of a line stays for later); ABOR stops the transfer, anything else
+// waits its turn in pending_ (a refused line too, answered 500 then).
 io::Task<bool> Session::abort_requested() {
-  if (in_.empty() && !control_.plain().readable_now()) co_return false;
-  std::error_code ec;
-  dialogue::CommandEvent ev = co_await io::next_event(parser_, in_, control_, ec);
-  if (ec) {
-    quit_ = true;  // the client left: stop sending to it
-    co_return true;
+  if (in_.empty()) {
+    if (!control_.plain().readable_now()) co_return false;
+    std::error_code ec;
+    std::size_t n = co_await control_.read_some(in_.space(), ec);  // data, or the end, is there
+    if (ec || n == 0) {
+      quit_ = true;  // the client left: stop sending to it
+      co_return true;
+    }
+    in_.commit(n);
   }
-  if (ev.kind == dialogue::CommandEvent::bad_line) {  // answered 500 in its turn, after the transfer's reply
-    pending_.push_back({"", "Refused: " + ev.error.message()});
-    co_return false;
+  for (int i = 0; i < 64; ++i) {
+    dialogue::CommandEvent ev = parser_.next();
+    if (ev.kind == dialogue::CommandEvent::need_more) {
+      if (in_.empty()) break;
+      in_.consume(parser_.feed(in_.bytes()));
+      continue;
+    }
+    if (ev.kind == dialogue::CommandEvent::bad_line) {
+      pending_.push_back({"", "Refused: " + ev.error.message()});
+    } else if (parser_.command().verb == "ABOR") {
+      co_return true;
+    } else {
+      pending_.push_back(parser_.command());
+    }
   }
-  if (ev.kind != dialogue::CommandEvent::command) co_return false;
-  if (parser_.command().verb == "ABOR") co_return true;
-  pending_.push_back(parser_.command());
   co_return false;
 }
 

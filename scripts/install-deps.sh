@@ -35,6 +35,9 @@ packages=(
   chromium
   # certutil, to make the headless browser trust the test CA (an NSS database in a temporary HOME)
   libnss3-tools
+  # FTP peers of the tests and bench/ftp.sh: pyftpdlib (with pyOpenSSL for its TLS_FTPHandler)
+  # under /usr/bin/python3, and vsftpd (run in the foreground by the tests, never as a service)
+  python3-pyftpdlib python3-openssl vsftpd
 )
 
 missing=()
@@ -70,4 +73,11 @@ if [ -z "$(find "$lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null
 elif ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; then
   "${sudo[@]}" apt-get update -q
   "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Debian starts vsftpd as a service when it is installed (port 21, every address): the tests
+# and benchmarks run their own in the foreground, so the service is stopped and disabled again.
+if printf '%s\n' "${missing[@]}" | grep -qx vsftpd && command -v systemctl >/dev/null &&
+   [ -d /run/systemd/system ]; then
+  "${sudo[@]}" systemctl disable --now vsftpd || true
 fi

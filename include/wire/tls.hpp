@@ -7,4 +7,5 @@
 #include "wire/tls/context.hpp"
 #include "wire/tls/engine.hpp"
 #include "wire/tls/error.hpp"
+#include "wire/tls/session.hpp"
 #include "wire/tls/stream.hpp"

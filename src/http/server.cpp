@@ -208,16 +208,7 @@ void Server::start() { impl_->tcp->start(); }
 
 net::Address Server::local_address() const { return impl_->tcp->local_address(); }
 
-std::string Server::url() const {
-  net::Address a = local_address();
-  std::string host = impl_->options.host;
-  if (host.empty() || host == "::" || host == "0.0.0.0") {
-    host = host == "0.0.0.0" || host.empty() ? "127.0.0.1" : "[::1]";
-  } else if (host.find(':') != std::string::npos) {
-    host = "[" + host + "]";
-  }
-  return std::string(impl_->options.tls ? "https" : "http") + "://" + host + ":" + std::to_string(a.port()) + "/";
-}
+std::string Server::url() const { return impl_->tcp->url(impl_->options.tls ? "https" : "http"); }
 
 std::size_t Server::connections() const noexcept { return impl_->tcp->connections(); }
 

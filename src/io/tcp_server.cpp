@@ -317,6 +317,18 @@ void TcpServer::start() {
 
 net::Address TcpServer::local_address() const { return impl_->address; }
 
+std::string TcpServer::url(std::string_view scheme) const {
+  std::string host = impl_->options.host;
+  if (host.empty() || host == "0.0.0.0") {
+    host = "127.0.0.1";
+  } else if (host == "::") {
+    host = "[::1]";
+  } else if (host.find(':') != std::string::npos) {
+    host = "[" + host + "]";
+  }
+  return std::string(scheme) + "://" + host + ":" + std::to_string(impl_->address.port()) + "/";
+}
+
 std::size_t TcpServer::connections() const noexcept {
   std::size_t n = 0;
   for (auto& w : impl_->shares) n += w->active_shared.load(std::memory_order_relaxed);

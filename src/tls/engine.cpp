@@ -390,6 +390,27 @@ std::string Engine::cipher() const {
 
 bool Engine::session_reused() const noexcept { return SSL_session_reused(impl_->ssl.get()) == 1; }
 
+Session Engine::session() const { return Session(SSL_get1_session(impl_->ssl.get())); }
+
+void Engine::set_session(const Session& session) {
+  SSL* ssl = impl_->ssl.get();
+  if (SSL_is_server(ssl)) throw std::logic_error("tls::Engine::set_session on a server engine");
+  if (impl_->handshake_done || SSL_get_state(ssl) != TLS_ST_BEFORE) {
+    throw std::logic_error("tls::Engine::set_session after the handshake began");
+  }
+  // A copy: OpenSSL marks the session of a connection freed without close_notify as not
+  // resumable (ssl_clear_bad_session), and a data connection that ends badly must not take
+  // its control connection's session, which the next data connection needs, down with it.
+  SSL_SESSION* copy = nullptr;
+  if (session.native_handle()) {
+    copy = SSL_SESSION_dup(session.native_handle());
+    if (!copy) detail::throw_openssl(Errc::handshake_failed, "SSL_SESSION_dup");
+  }
+  int ok = SSL_set_session(ssl, copy);
+  SSL_SESSION_free(copy);  // SSL_set_session took its own reference
+  if (ok != 1) detail::throw_openssl(Errc::handshake_failed, "SSL_set_session");
+}
+
 std::string Engine::peer_subject() const {
   X509* cert = SSL_get0_peer_certificate(impl_->ssl.get());
   if (!cert) return {};

@@ -77,6 +77,22 @@ TEST(TcpServer, EchoesOnEveryWorker) {
 
 // Small replies must not wait for Nagle: every accepted connection has TCP_NODELAY (set once
 // on the listeners, inherited by what they accept), in both accept modes.
+// The URL a client on this machine reaches: wildcards as loopback, IPv6 in brackets, the bound
+// port (0 before start(); the wildcards are not bound here: tests stay on loopback).
+TEST(TcpServer, UrlNamesTheLoopbackForAWildcardHost) {
+  for (auto [host, shown] : {std::pair<std::string, std::string>{"", "127.0.0.1"}, {"0.0.0.0", "127.0.0.1"},
+                             {"::", "[::1]"}, {"::1", "[::1]"}, {"localhost", "localhost"}}) {
+    wire::io::ServerOptions o = options(1);
+    o.host = host;
+    TcpServer server(o, echo);
+    EXPECT_EQ(server.url("ftp"), "ftp://" + shown + ":0/");
+  }
+  TcpServer server(options(1), echo);
+  server.start();
+  EXPECT_EQ(server.url("http"), "http://127.0.0.1:" + std::to_string(server.local_address().port()) + "/");
+  server.shutdown(1s);
+}
+
 TEST(TcpServer, AcceptedConnectionsHaveNoDelay) {
   for (auto mode : {wire::io::AcceptMode::reuse_port, wire::io::AcceptMode::one_acceptor}) {
     auto o = options(2);

@@ -117,6 +117,39 @@ TEST_F(AsyncStreamTest, TenMiBBothWaysBetweenAnAsyncClientAndABlockingServer) {
   EXPECT_EQ(sha256_hex(echoed), sha256_hex(data));
 }
 
+// A second connection, to another port of the same server, resumes the first one's session
+// when it is offered by hand (what an FTP data connection does with its control connection's).
+io::Task<void> resume_on_second_port(Context ctx, std::uint16_t first, std::uint16_t second, bool& reused) {
+  AsyncStream control = co_await AsyncStream::connect(ctx, "localhost", first, 10s);
+  Bytes hello(5);
+  co_await control.read_exactly(hello);  // TLS 1.3 tickets come with it
+  wire::tls::Session session = control.session();
+  EXPECT_TRUE(session.resumable());
+  AsyncStream data(co_await io::connect(wire::net::Address::parse("127.0.0.1:" + std::to_string(second)), 10s),
+                   ctx, "localhost");
+  data.set_session(session);
+  co_await data.handshake();
+  reused = data.engine().session_reused();
+  co_await data.read_exactly(hello);
+  co_await data.shutdown();
+  co_await control.shutdown();
+}
+
+TEST_F(AsyncStreamTest, SessionOfOneConnectionResumedOnAnotherPort) {
+  auto serve = [&](wire::net::Socket& s) {
+    wire::tls::Stream tls(std::move(s), server_ctx);
+    tls.send_all("hello");
+    EXPECT_EQ(tls.recv(1), "");
+  };
+  ScriptedPeer first(serve);
+  ScriptedPeer second(serve);
+  bool reused = false;
+  run_bounded(resume_on_second_port(client_ctx, first.port(), second.port(), reused), 30s);
+  first.join();
+  second.join();
+  EXPECT_TRUE(reused);
+}
+
 struct Negotiated {
   std::string version, alpn, subject, requested;
 };

@@ -496,6 +496,58 @@ TEST_P(EngineResumptionTest, SecondConnectionToTheSamePeerResumes) {
   EXPECT_FALSE(connect("localhost:3"));
 }
 
+// An FTP data connection resumes its control connection's session, though its port, and so
+// the context cache's key, differs: the session is taken from one engine and offered on the
+// other. Several data connections may resume the same control session, and one that ends
+// without close_notify (each here is freed without it) leaves the session resumable.
+TEST_P(EngineResumptionTest, SessionTakenFromOneConnectionResumesOnAnother) {
+  TestPki pki;
+  Context client_ctx = pki.client_context();
+  client_ctx.set_versions(GetParam(), GetParam());
+  Context server_ctx = pki.server_context();
+  Engine control(client_ctx, "localhost", "localhost:21");
+  Engine control_server(server_ctx);
+  EXPECT_TRUE(control.session().empty());  // nothing before the handshake
+  handshake(control, control_server);
+  control_server.write(bytes_of("220 ok"));  // TLS 1.3 tickets arrive after the handshake: read past them
+  EXPECT_EQ(read_all(control_server, control), "220 ok");
+  wire::tls::Session session = control.session();
+  ASSERT_FALSE(session.empty());
+  EXPECT_TRUE(session.resumable());
+  for (const char* peer : {"localhost:50001", "localhost:50002"}) {
+    Engine data(client_ctx, "localhost", peer);
+    data.set_session(session);
+    Engine data_server(server_ctx);
+    handshake(data, data_server);
+    EXPECT_TRUE(data.session_reused()) << peer;
+    EXPECT_TRUE(data_server.session_reused()) << peer;
+    data.write(bytes_of("payload"));
+    EXPECT_EQ(read_all(data, data_server), "payload");
+  }
+  // Without the session, the same peer key gets a full handshake.
+  Engine fresh(client_ctx, "localhost", "localhost:50003");
+  fresh.set_session({});
+  Engine fresh_server(server_ctx);
+  handshake(fresh, fresh_server);
+  EXPECT_FALSE(fresh.session_reused());
+}
+
+TEST(EngineSession, SetSessionOnlyOnAClientBeforeItsHandshake) {
+  TestPki pki;
+  Context client_ctx = pki.client_context();
+  Context server_ctx = pki.server_context();
+  Engine client(client_ctx, "localhost");
+  Engine server(server_ctx);
+  EXPECT_THROW(server.set_session({}), std::logic_error);
+  handshake(client, server);
+  wire::tls::Session session = client.session();
+  EXPECT_FALSE(session.empty());
+  EXPECT_THROW(client.set_session(session), std::logic_error);
+  Engine started(client_ctx, "localhost");
+  EXPECT_EQ(started.handshake(), Status::want_input);  // the ClientHello is out
+  EXPECT_THROW(started.set_session(session), std::logic_error);
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, EngineResumptionTest, testing::Values(Version::tls1_2, Version::tls1_3),
                          [](const testing::TestParamInfo<Version>& p) {
                            return p.param == Version::tls1_2 ? std::string("tls1_2") : std::string("tls1_3");

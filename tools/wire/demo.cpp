@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: MIT
 // `wire demo`: the tutorial's exchanges replayed on loopback against wire itself.
+#include <stdlib.h>
+
+#include <cerrno>
 #include <iostream>
 #include <stdexcept>
+#include <system_error>
 
 #include "commands.hpp"
 
 namespace wire::cli {
+
+DemoDirectory::DemoDirectory() {
+  char dir_template[] = "/tmp/wire-demo.XXXXXX";
+  if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+  path_ = dir_template;
+}
+
+DemoDirectory::~DemoDirectory() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
 
 void add_demo_command(CLI::App& app) {
   auto* demo = app.add_subcommand("demo", "Replay the tutorial's exchanges on loopback");
   demo->callback([] {
     std::vector<DemoStep> steps = tcp_demo_steps();
     for (auto& step : http_demo_steps()) steps.push_back(std::move(step));
+    for (auto& step : ftp_demo_steps()) steps.push_back(std::move(step));
     int passed = 0;
     for (auto& step : steps) {
       std::cout << "== " << step.title << "\n";

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // wire: the command-line face of the library (wire tcp|demo ...).
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 #include <mutex>
 
 #include "commands.hpp"
+#include "wire/io/loop.hpp"
+#include "wire/io/signal.hpp"
 #include "wire/version.hpp"
 
 namespace wire::cli {
@@ -17,6 +20,18 @@ void print_line(std::string_view prefix, std::string_view data) {
   std::fwrite(data.data(), 1, data.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
+}
+
+void serve_until_signal(const std::function<void()>& start, const std::function<io::ShutdownReport()>& stop) {
+  io::SignalSet signals{SIGINT, SIGTERM};
+  start();
+  {
+    io::Loop loop;
+    loop.run(signals.wait());
+  }
+  io::ShutdownReport report = stop();
+  std::cerr << "wire: stopped; " << report.finished << " connection(s) finished, " << report.cut
+            << " cut at the end of the grace period" << std::endl;
 }
 
 }  // namespace wire::cli
@@ -31,6 +46,7 @@ int main(int argc, char** argv) {
   });
   wire::cli::add_tcp_commands(app);
   wire::cli::add_http_commands(app);
+  wire::cli::add_ftp_commands(app);
   wire::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);

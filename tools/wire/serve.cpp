@@ -56,19 +56,12 @@ void serve_directory(const HttpServeOptions& o) {
   if (o.access_log) options.access_log = http::access_log_to(stdout);
   auto grace = seconds_to_ms(o.grace, "--grace", 1e6);
   http::Server server(options, std::move(router));
-  // SIGINT and SIGTERM are blocked before the URL is printed: whoever reads it may stop the
-  // server at once, and gets the graceful shutdown.
-  io::SignalSet signals{SIGINT, SIGTERM};
-  server.start();
-  std::cout << "Serving " << root.string() << " on " << server.url() << " (Ctrl-C to stop)"
-            << std::endl;
-  {
-    io::Loop loop;
-    loop.run(signals.wait());
-  }
-  auto report = server.shutdown(grace);
-  std::cerr << "wire: stopped; " << report.finished << " connection(s) finished, " << report.cut
-            << " cut at the end of the grace period" << std::endl;
+  serve_until_signal(
+      [&] {
+        server.start();
+        std::cout << "Serving " << root.string() << " on " << server.url() << " (Ctrl-C to stop)" << std::endl;
+      },
+      [&] { return server.shutdown(grace); });
 }
 
 }  // namespace
@@ -99,16 +92,8 @@ std::vector<DemoStep> http_demo_steps() {
   step.run = [] {
     // What `wire http serve DIR --tls-self-signed` runs: a file server with a certificate
     // for localhost made now; the client trusts that certificate alone.
-    char dir_template[] = "/tmp/wire-demo.XXXXXX";
-    if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    std::filesystem::path dir = dir_template;
-    struct Remove {
-      std::filesystem::path p;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove_all(p, ec);
-      }
-    } remove{dir};
+    DemoDirectory temp;
+    const std::filesystem::path& dir = temp.path();
     std::ofstream(dir / "hello.txt") << "Hello, HTTPS!\n";
     auto identity = tls::self_signed("localhost");
     http::Router router;

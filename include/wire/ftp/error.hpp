@@ -3,6 +3,7 @@
 // values and as exceptions.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -41,6 +42,27 @@ class Error : public dialogue::Error {
  public:
   using dialogue::Error::Error;
   Error(Errc code, const std::string& what) : dialogue::Error(make_error_code(code), what) {}
+};
+
+/// A server's refusal: the 4yz or 5yz reply (or a reply of the wrong kind) a client's command
+/// got, with its code and text, as Python's ftplib raises error_temp and error_perm.
+///   try { ftp.cwd("missing"); } catch (const ftp::ReplyError& e) { e.code() == 550; }
+/// what() names the server and the command: `FTP 127.0.0.1:21: CWD missing: 550 No such directory`.
+class ReplyError : public std::runtime_error {
+ public:
+  ReplyError(int code, std::string text, const std::string& what)
+      : std::runtime_error(what), code_(code), text_(std::move(text)) {}
+
+  /// The reply code, 100-599.
+  int code() const noexcept { return code_; }
+  /// The reply's text, its lines joined with "\n".
+  const std::string& text() const noexcept { return text_; }
+  /// A 4yz reply: the command may succeed if tried again later (RFC 959 §4.2.1).
+  bool transient() const noexcept { return code_ / 100 == 4; }
+
+ private:
+  int code_;
+  std::string text_;
 };
 
 }  // namespace wire::ftp

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "wire/io/stream.hpp"
 #include "wire/io/task.hpp"
@@ -84,6 +85,10 @@ class TcpServer {
   void start();
   /// The bound address (the real port when options.port was 0).
   net::Address local_address() const;
+  /// "scheme://host:port/" as a client on this machine reaches the server: the options' host,
+  /// a wildcard as the loopback address ("" and 0.0.0.0 as 127.0.0.1, :: as [::1]), an IPv6
+  /// literal in brackets, and the bound port. Every protocol server's url() is this.
+  std::string url(std::string_view scheme) const;
   /// Connections open now, over all workers.
   std::size_t connections() const noexcept;
   /// Stops accepting, lets handlers finish for up to `grace`, closes the rest,

@@ -69,6 +69,10 @@ class AsyncStream {
 
   io::Stream& next_layer() noexcept { return stream_; }
   const Engine& engine() const noexcept { return engine_; }
+  /// This connection's session, for another to resume (Engine::session()).
+  Session session() const { return engine_.session(); }
+  /// Client, before handshake(): resume `session` (Engine::set_session()).
+  void set_session(const Session& session) { engine_.set_session(session); }
   /// Frees the buffers that hold nothing (Engine::release_buffers, and the sending buffer),
   /// for a connection about to sit idle. Only between operations: none may be under way.
   void release_buffers() noexcept;

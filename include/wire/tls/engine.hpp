@@ -12,6 +12,7 @@
 
 #include "wire/tls/context.hpp"
 #include "wire/tls/error.hpp"
+#include "wire/tls/session.hpp"
 
 struct ssl_st;  // OpenSSL's SSL
 
@@ -94,6 +95,15 @@ class Engine {
   std::string version() const;
   std::string cipher() const;
   bool session_reused() const noexcept;
+  /// This connection's session, for another connection to the same server to resume
+  /// (set_session()); empty before the handshake. In TLS 1.3 it is replaced by each ticket
+  /// the server sends, and those arrive on reads after the handshake.
+  Session session() const;
+  /// Client, before the handshake: offer `session` (another connection's, see Session)
+  /// instead of what the context's cache holds for the peer. An empty one offers none. A copy
+  /// is offered, so however this connection ends, `session` stays resumable for others.
+  /// @throws std::logic_error on a server engine or once the handshake has begun.
+  void set_session(const Session& session);
   /// The peer certificate's subject ("CN=localhost"), or empty if it sent none.
   std::string peer_subject() const;
   /// The SNI name a client asked for (server side), or empty.

@@ -19,6 +19,8 @@ void add_tcp_commands(CLI::App& app);
 /// Adds `wire http get|request`, and `wire http serve` (add_http_serve_command).
 void add_http_commands(CLI::App& app);
 void add_http_serve_command(CLI::App& http);
+/// Adds `wire mail send|serve`.
+void add_mail_commands(CLI::App& app);
 /// Adds `wire demo`.
 void add_demo_command(CLI::App& app);
 
@@ -33,5 +35,6 @@ struct DemoStep {
 };
 std::vector<DemoStep> tcp_demo_steps();
 std::vector<DemoStep> http_demo_steps();
+std::vector<DemoStep> mail_demo_steps();
 
 }  // namespace wire::cli

@@ -12,6 +12,7 @@ void add_demo_command(CLI::App& app) {
   demo->callback([] {
     std::vector<DemoStep> steps = tcp_demo_steps();
     for (auto& step : http_demo_steps()) steps.push_back(std::move(step));
+    for (auto& step : mail_demo_steps()) steps.push_back(std::move(step));
     int passed = 0;
     for (auto& step : steps) {
       std::cout << "== " << step.title << "\n";

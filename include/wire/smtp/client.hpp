@@ -45,9 +45,9 @@ enum class AuthMechanism : std::uint8_t {
 
 /// Who logs in.
 struct Credentials {
-  std::string user;
-  std::string password;     ///< for PLAIN and LOGIN
-  std::string oauth_token;  ///< for XOAUTH2
+  std::string user{};
+  std::string password{};     ///< for PLAIN and LOGIN
+  std::string oauth_token{};  ///< for XOAUTH2
   AuthMechanism mechanism = AuthMechanism::automatic;
 };
 
@@ -56,12 +56,12 @@ struct Credentials {
 struct ClientOptions {
   Security security = Security::none;
   /// The TLS context for starttls and implicit (default: the system's CAs, verifying).
-  std::optional<tls::Context> tls;
+  std::optional<tls::Context> tls{};
   /// The name the certificate must carry (default: the host connected to).
-  std::string tls_server_name;
+  std::string tls_server_name{};
   /// The name given in EHLO (default: our address literal, "[127.0.0.1]", RFC 5321 §4.1.4).
-  std::string local_name;
-  std::optional<Credentials> credentials;
+  std::string local_name{};
+  std::optional<Credentials> credentials{};
   /// AUTH over a connection without TLS. Off: credentials would cross the network readable
   /// (Errc::cleartext_auth before anything is sent).
   bool allow_cleartext_auth = false;
@@ -72,22 +72,22 @@ struct ClientOptions {
   std::chrono::milliseconds command_timeout = std::chrono::minutes(5);
   /// Each write of the message, and the reply after its end (§4.5.3.2.5-6: 3 and 10 min).
   std::chrono::milliseconds data_timeout = std::chrono::minutes(10);
-  dialogue::ReplyLimits limits;
+  dialogue::ReplyLimits limits{};
 };
 
 /// One recipient's outcome.
 struct RecipientResult {
-  std::string address;
-  Reply reply;  ///< the reply to its RCPT
+  std::string address{};
+  Reply reply{};  ///< the reply to its RCPT
   bool accepted() const noexcept { return reply.code / 100 == 2; }
 };
 
 /// What sending one message did: some recipients may be refused while the others got it, as
 /// smtplib's sendmail() reports.
 struct SendResult {
-  std::vector<RecipientResult> recipients;
-  Reply reply;             ///< the server's reply after the message's end (250 ...)
-  std::string message_id;  ///< the Message-ID written, when sending a mime::Message
+  std::vector<RecipientResult> recipients{};
+  Reply reply{};             ///< the server's reply after the message's end (250 ...)
+  std::string message_id{};  ///< the Message-ID written, when sending a mime::Message
   /// The refused recipients' addresses.
   std::vector<std::string> refused() const;
 };

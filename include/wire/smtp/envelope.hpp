@@ -15,20 +15,20 @@ namespace wire::smtp {
 
 /// Delivery status notifications asked for (RFC 3461). Sent only to a server that offers DSN.
 struct DsnRequest {
-  std::string ret;     ///< "FULL" or "HDRS" (RFC 3461 §4.3), or empty
-  std::string envid;   ///< an envelope id, any ASCII (sent as xtext, §4.4), or empty
-  std::string notify;  ///< "NEVER" or a comma list of SUCCESS, FAILURE, DELAY (§4.1), or empty
+  std::string ret{};     ///< "FULL" or "HDRS" (RFC 3461 §4.3), or empty
+  std::string envid{};   ///< an envelope id, any ASCII (sent as xtext, §4.4), or empty
+  std::string notify{};  ///< "NEVER" or a comma list of SUCCESS, FAILURE, DELAY (§4.1), or empty
   bool orcpt = false;  ///< add ORCPT=rfc822;<address> to each RCPT (§4.2)
 };
 
 /// Who a message is from and to, and how it is sent.
 ///   Envelope env{.from = "anna@example.com", .to = {"bob@example.org"}};
 struct Envelope {
-  std::string from;             ///< the reverse-path; empty is the null path <> (bounces)
-  std::vector<std::string> to;  ///< the forward-paths, one RCPT each
+  std::string from{};             ///< the reverse-path; empty is the null path <> (bounces)
+  std::vector<std::string> to{};  ///< the forward-paths, one RCPT each
   bool eight_bit = false;       ///< BODY=8BITMIME (RFC 6152): the data has 8-bit bytes
   bool smtputf8 = false;        ///< SMTPUTF8 (RFC 6531); set anyway when an address holds UTF-8
-  DsnRequest dsn;
+  DsnRequest dsn{};
 };
 
 /// RFC 3461 §4 xtext: "+" and bytes outside "!".."~", and "=", as "+XX".
@@ -56,8 +56,8 @@ std::vector<std::string> rcpt_arguments(std::string_view to, bool smtputf8, cons
 /// A MAIL or RCPT argument as a server reads it: the address (without "<>", the obsolete
 /// source route dropped) and the ESMTP parameters (keywords upper-cased, values as sent).
 struct PathArgument {
-  std::string address;
-  std::vector<std::pair<std::string, std::string>> params;
+  std::string address{};
+  std::vector<std::pair<std::string, std::string>> params{};
   /// The value of a parameter; nullopt if absent ("" for a keyword without "=").
   std::optional<std::string_view> param(std::string_view keyword) const noexcept;
 };

@@ -40,12 +40,12 @@ struct ServerLimits {
 
 /// What the server knows about a connection when it asks a handler.
 struct Session {
-  net::Address peer;
-  std::string helo;        ///< the name given in EHLO or HELO
+  net::Address peer{};
+  std::string helo{};        ///< the name given in EHLO or HELO
   bool tls = false;
-  std::string user;        ///< the authenticated user, or empty
-  std::string from;        ///< MAIL FROM's address ("" for <>)
-  std::vector<std::string> recipients;  ///< the RCPTs accepted so far
+  std::string user{};        ///< the authenticated user, or empty
+  std::string from{};        ///< MAIL FROM's address ("" for <>)
+  std::vector<std::string> recipients{};  ///< the RCPTs accepted so far
   bool smtputf8 = false;
 };
 
@@ -68,25 +68,25 @@ struct ServerOptions {
   std::string host = "localhost";  ///< "" or "::": every address
   std::uint16_t port = 0;          ///< 0: a free port (local_address())
   unsigned threads = 0;            ///< 0: one per core
-  std::string hostname;            ///< in the greeting and Received (default: gethostname())
-  std::optional<tls::Context> tls; ///< a server context: STARTTLS is offered
+  std::string hostname{};            ///< in the greeting and Received (default: gethostname())
+  std::optional<tls::Context> tls{}; ///< a server context: STARTTLS is offered
   bool implicit_tls = false;       ///< TLS from the first byte (port 465), no STARTTLS
-  std::vector<std::string> domains;  ///< RCPT to these domains is accepted (case-insensitive)
-  std::filesystem::path maildir;   ///< messages delivered here (tmp/ → fsync → new/), if set
+  std::vector<std::string> domains{};  ///< RCPT to these domains is accepted (case-insensitive)
+  std::filesystem::path maildir{};   ///< messages delivered here (tmp/ → fsync → new/), if set
   /// Decides each RCPT instead of `domains`.
-  std::function<Verdict(const Session&, std::string_view address)> on_recipient;
+  std::function<Verdict(const Session&, std::string_view address)> on_recipient{};
   /// Receives each message whole (the Received and Return-Path fields first) before the
   /// reply, which is its verdict; with a maildir too, the message is stored only if accepted.
   /// Called on a worker thread, several at once.
-  std::function<Verdict(const Session&, std::string_view message)> on_message;
+  std::function<Verdict(const Session&, std::string_view message)> on_message{};
   /// Checks AUTH credentials; AUTH is offered only when set, and only over TLS unless
   /// `auth_in_clear_on_loopback` and the client is on a loopback address.
-  std::function<bool(std::string_view user, std::string_view password)> authenticate;
+  std::function<bool(std::string_view user, std::string_view password)> authenticate{};
   bool auth_in_clear_on_loopback = false;
   bool require_auth = false;       ///< MAIL only after AUTH (530 5.7.0)
   /// One line per message and per refused connection, from any worker thread.
-  std::function<void(std::string_view line)> log;
-  ServerLimits limits;
+  std::function<void(std::string_view line)> log{};
+  ServerLimits limits{};
 };
 
 /// An SMTP server on io::TcpServer's workers.

@@ -35,6 +35,9 @@ packages=(
   chromium
   # certutil, to make the headless browser trust the test CA (an NSS database in a temporary HOME)
   libnss3-tools
+  # SMTP peers of the tests and benchmarks: aiosmtpd (Python), OpenSMTPD (its service is not
+  # started: the tests run their own smtpd -d), swaks with the Perl TLS modules its --tls needs
+  python3-aiosmtpd opensmtpd swaks libnet-ssleay-perl libio-socket-ssl-perl
 )
 
 missing=()

@@ -18,6 +18,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "wire/error.hpp"
 #include "wire/text/chars.hpp"
 
 namespace wire::text {
@@ -25,21 +26,17 @@ namespace {
 
 constexpr std::size_t kMaxPadding = 1000;
 
-class MultipartCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "multipart"; }
-  std::string message(int value) const override {
-    switch (static_cast<MultipartErrc>(value)) {
-      case MultipartErrc::bad_delimiter:
-        return "transport padding after a multipart boundary too long";
-      case MultipartErrc::too_many_parts:
-        return "too many parts in a multipart body";
-      case MultipartErrc::truncated:
-        return "multipart body ended before its close delimiter";
-    }
-    return "unknown multipart error " + std::to_string(value);
+std::string describe_multipart(int value) {
+  switch (static_cast<MultipartErrc>(value)) {
+    case MultipartErrc::bad_delimiter:
+      return "transport padding after a multipart boundary too long";
+    case MultipartErrc::too_many_parts:
+      return "too many parts in a multipart body";
+    case MultipartErrc::truncated:
+      return "multipart body ended before its close delimiter";
   }
-};
+  return "unknown multipart error " + std::to_string(value);
+}
 
 // RFC 2046 §5.1.1: bcharsnospace := DIGIT / ALPHA / "'" / "(" / ")" / "+" / "_" / "," / "-" /
 // "." / "/" / ":" / "=" / "?"
@@ -56,7 +53,7 @@ constexpr bool is_bchar_nospace(char c) noexcept {
 }  // namespace
 
 const std::error_category& multipart_category() noexcept {
-  static const MultipartCategory category;
+  static const wire::detail::NamedCategory category("multipart", describe_multipart);
   return category;
 }
 

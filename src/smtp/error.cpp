@@ -16,27 +16,24 @@ std::string describe(const std::string& command, const Reply& reply, const std::
   return what;
 }
 
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "smtp"; }
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::starttls_not_offered: return "the server does not offer STARTTLS";
-      case Errc::auth_not_offered: return "the server offers no AUTH mechanism the client speaks";
-      case Errc::cleartext_auth: return "AUTH over a connection without TLS";
-      case Errc::smtputf8_not_offered: return "a UTF-8 address, and the server does not offer SMTPUTF8";
-      case Errc::message_too_large: return "the message is larger than the server takes";
-      case Errc::no_recipients: return "a message without recipients";
-      case Errc::protocol_error: return "the server broke the SMTP dialogue";
-    }
-    return "unknown smtp error";
+std::string describe_smtp(int value) {
+  switch (static_cast<Errc>(value)) {
+    case Errc::starttls_not_offered: return "the server does not offer STARTTLS";
+    case Errc::auth_not_offered: return "the server offers no AUTH mechanism the client speaks";
+    case Errc::cleartext_auth: return "AUTH over a connection without TLS";
+    case Errc::smtputf8_not_offered: return "a UTF-8 address, and the server does not offer SMTPUTF8";
+    case Errc::message_too_large: return "the message is larger than the server takes";
+    case Errc::no_recipients: return "a message without recipients";
+    case Errc::protocol_error: return "the server broke the SMTP dialogue";
+    case Errc::refused: return "the server refused a command";
   }
-};
+  return "unknown SMTP error " + std::to_string(value);
+}
 
 }  // namespace
 
 ReplyError::ReplyError(std::string command, Reply reply, const std::string& peer)
-    : std::runtime_error(describe(command, reply, peer)), command_(std::move(command)), reply_(std::move(reply)) {}
+    : wire::Error(make_error_code(Errc::refused), describe(command, reply, peer)), command_(std::move(command)), reply_(std::move(reply)) {}
 
 RecipientsRefused::RecipientsRefused(std::vector<Refusal> refusals, const std::string& peer)
     : ReplyError(refusals.empty() ? "RCPT" : "every recipient (RCPT TO:<" + refusals.front().address + ">, ...)",
@@ -44,7 +41,7 @@ RecipientsRefused::RecipientsRefused(std::vector<Refusal> refusals, const std::s
       refusals_(std::move(refusals)) {}
 
 const std::error_category& error_category() noexcept {
-  static const Category category;
+  static const wire::detail::NamedCategory category("smtp", describe_smtp);
   return category;
 }
 

@@ -3,10 +3,11 @@
 // enhanced status code), and what the client refuses to do on its own (Errc, Error).
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "wire/error.hpp"
 
 namespace wire::smtp {
 
@@ -26,15 +27,18 @@ struct Reply {
 };
 
 /// The server refused a command (a 4yz or 5yz reply, or an unexpected one): which command,
-/// and the reply. What a caller of smtplib catches as SMTPResponseException.
+/// and the reply. What a caller of smtplib catches as SMTPResponseException. A wire::Error
+/// whose error_code is Errc::refused; code() here is the reply's code (DESIGN.md's
+/// `ReplyError{code, enhanced_code, text}`), error_code() the std::error_code.
 ///   try { client.send(msg); } catch (const smtp::ReplyError& e) { e.code(); e.enhanced_code(); }
-class ReplyError : public std::runtime_error {
+class ReplyError : public wire::Error {
  public:
   /// `command` names what was refused ("MAIL FROM:<a@example.org>", "DATA", "greeting");
   /// `peer` is "host:port".
   ReplyError(std::string command, Reply reply, const std::string& peer);
 
   int code() const noexcept { return reply_.code; }
+  std::error_code error_code() const noexcept { return std::system_error::code(); }
   const std::string& enhanced_code() const noexcept { return reply_.enhanced_code; }
   const std::string& text() const noexcept { return reply_.text; }
   const std::string& command() const noexcept { return command_; }
@@ -57,6 +61,7 @@ enum class Errc {
   message_too_large,         ///< the message is larger than the server's SIZE (RFC 1870 §6)
   no_recipients,             ///< a message without recipients
   protocol_error,            ///< the server broke the dialogue (a reply that cannot be right)
+  refused,                   ///< the server refused a command (ReplyError)
 };
 
 /// The category of smtp::Errc; its name() is "smtp".
@@ -66,13 +71,10 @@ inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<in
 /// A refusal of the client's own, or a broken dialogue, as an exception: nothing that
 /// needed the refused step was sent.
 ///   catch (const smtp::Error& e) { if (e.code() == smtp::Errc::starttls_not_offered) ... }
-class Error : public std::system_error {
+class Error : public wire::Error {
  public:
-  Error(Errc code, const std::string& what) : std::system_error(make_error_code(code), what), what_(what) {}
-  const char* what() const noexcept override { return what_.c_str(); }
-
- private:
-  std::string what_;
+  using wire::Error::Error;
+  Error(Errc code, const std::string& what) : wire::Error(make_error_code(code), what) {}
 };
 
 /// Every recipient was refused: the message was not sent. recipients() holds each reply.

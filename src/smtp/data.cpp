@@ -83,25 +83,20 @@ std::size_t DataParser::feed(std::string_view in, std::string& out) {
         }
         run = i;
         break;
-      case State::dot_cr:
-        if (c == '\n') {
+      case State::dot_cr:  // "." CR: LF ends the data
+      case State::cr:
+        run = i + 1;
+        if (c == '\n' && state_ == State::dot_cr) {
           state_ = State::done;
-          run = i + 1;
           continue;
         }
-        flag(DataProblem::bare_cr);
-        emit(out, "\r");
-        run = i;
-        break;
-      case State::cr:
         if (c == '\n') {
           emit(out, "\r\n");
           state_ = State::line_start;
           line_ = 0;
-          run = i + 1;
           continue;
         }
-        flag(DataProblem::bare_cr);
+        flag(DataProblem::bare_cr);  // the CR is kept as data; c is ordinary content
         emit(out, "\r");
         run = i;
         break;

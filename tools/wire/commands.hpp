@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,6 +34,20 @@ struct DemoStep {
   std::string title;
   std::function<bool()> run;
 };
+/// A fresh directory under /tmp for a demo step, removed with everything in it at the end.
+class DemoDirectory {
+ public:
+  /// @throws std::system_error if it cannot be made.
+  explicit DemoDirectory(const char* prefix);
+  ~DemoDirectory();
+  DemoDirectory(const DemoDirectory&) = delete;
+  DemoDirectory& operator=(const DemoDirectory&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 std::vector<DemoStep> tcp_demo_steps();
 std::vector<DemoStep> http_demo_steps();
 std::vector<DemoStep> mail_demo_steps();

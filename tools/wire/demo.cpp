@@ -1,11 +1,26 @@
 // SPDX-License-Identifier: MIT
 // `wire demo`: the tutorial's exchanges replayed on loopback against wire itself.
+#include <stdlib.h>
+
+#include <cerrno>
 #include <iostream>
+#include <system_error>
 #include <stdexcept>
 
 #include "commands.hpp"
 
 namespace wire::cli {
+
+DemoDirectory::DemoDirectory(const char* prefix) {
+  std::string pattern = std::string("/tmp/") + prefix + ".XXXXXX";
+  if (!::mkdtemp(pattern.data())) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+  path_ = pattern;
+}
+
+DemoDirectory::~DemoDirectory() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
 
 void add_demo_command(CLI::App& app) {
   auto* demo = app.add_subcommand("demo", "Replay the tutorial's exchanges on loopback");

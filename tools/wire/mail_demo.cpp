@@ -18,16 +18,8 @@ std::vector<DemoStep> mail_demo_steps() {
   DemoStep step;
   step.title = "SMTP: smtplib's send with an attachment, to wire mail serve, read back from its Maildir";
   step.run = [] {
-    char dir_template[] = "/tmp/wire-demo-mail.XXXXXX";
-    if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    std::filesystem::path dir = dir_template;
-    struct Remove {
-      std::filesystem::path p;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove_all(p, ec);
-      }
-    } remove{dir};
+    DemoDirectory temp("wire-demo-mail");
+    const std::filesystem::path& dir = temp.path();
     const std::string report = "quarter,revenue\nQ1,100\nQ2,120\n";
     std::ofstream(dir / "report.csv", std::ios::binary) << report;
 

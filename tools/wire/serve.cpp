@@ -99,16 +99,8 @@ std::vector<DemoStep> http_demo_steps() {
   step.run = [] {
     // What `wire http serve DIR --tls-self-signed` runs: a file server with a certificate
     // for localhost made now; the client trusts that certificate alone.
-    char dir_template[] = "/tmp/wire-demo.XXXXXX";
-    if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    std::filesystem::path dir = dir_template;
-    struct Remove {
-      std::filesystem::path p;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove_all(p, ec);
-      }
-    } remove{dir};
+    DemoDirectory temp("wire-demo");
+    const std::filesystem::path& dir = temp.path();
     std::ofstream(dir / "hello.txt") << "Hello, HTTPS!\n";
     auto identity = tls::self_signed("localhost");
     http::Router router;

@@ -43,10 +43,17 @@ void DataParser::reset() noexcept {
   line_ = 0;
 }
 
+// Appends message bytes, up to the size limit: the bytes given out before a problem are the
+// same however the input was cut.
 void DataParser::emit(std::string& out, std::string_view bytes) {
+  std::uint64_t room = size_ < limits_.max_message_size ? limits_.max_message_size - size_ : 0;
   size_ += bytes.size();
-  if (size_ > limits_.max_message_size) flag(DataProblem::too_large);
-  if (problem_ == DataProblem::none) out.append(bytes);
+  if (bytes.size() > room) {
+    if (problem_ == DataProblem::none) out.append(bytes.substr(0, static_cast<std::size_t>(room)));
+    flag(DataProblem::too_large);
+  } else if (problem_ == DataProblem::none) {
+    out.append(bytes);
+  }
 }
 
 std::size_t DataParser::feed(std::string_view in, std::string& out) {
@@ -56,16 +63,21 @@ std::size_t DataParser::feed(std::string_view in, std::string& out) {
     if (end > run) emit(out, in.substr(run, end - run));
     run = end;
   };
+  // A problem at byte i: the line's bytes before it are given out first.
+  auto problem = [&](DataProblem p) {
+    if (state_ == State::mid_line) flush(i);
+    flag(p);
+  };
   for (; i < in.size() && state_ != State::done; ++i) {
     char c = in[i];
-    if (++line_ > limits_.max_line_length) flag(DataProblem::line_too_long);
+    if (++line_ > limits_.max_line_length) problem(DataProblem::line_too_long);
     switch (state_) {
       case State::mid_line:
         if (c == '\r') {
           flush(i);
           state_ = State::cr;
         } else if (c == '\n') {
-          flag(DataProblem::bare_lf);  // and it ends no line: the next "." is not at a line start
+          problem(DataProblem::bare_lf);  // and it ends no line: the next "." is not at a line start
         }
         continue;
       case State::line_start:
@@ -109,7 +121,7 @@ std::size_t DataParser::feed(std::string_view in, std::string& out) {
       state_ = State::cr;
       run = i + 1;
     } else {
-      if (c == '\n') flag(DataProblem::bare_lf);
+      if (c == '\n') flag(DataProblem::bare_lf);  // at a line start: nothing of the line before it
       state_ = State::mid_line;
     }
   }

@@ -91,9 +91,9 @@ io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<
     s.dialogue.send(verb, std::span<const std::string_view>(v));
   };
   if (s.needs_reset) {
-    s.dialogue.send("RSET");
-    if (!s.pipelined) co_await s.flush(timeout);
+    s.dialogue.send("RSET");  // pipelined: it leads the group (RFC 2920 §3.1), its reply read first
     if (!s.pipelined) {
+      co_await s.flush(timeout);
       dialogue::Reply r = co_await s.next_reply(timeout, "RSET");
       if (r.code / 100 != 2) throw ReplyError("RSET", detail::to_reply(r), s.peer);
       s.needs_reset = false;
@@ -108,8 +108,10 @@ io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<
     co_await s.flush(timeout);
     if (s.needs_reset) {
       dialogue::Reply r = co_await s.next_reply(timeout, "RSET");
-      if (r.code / 100 != 2) s.broken = true;  // its group is gone with it: nothing can be trusted
-      if (r.code / 100 != 2) throw ReplyError("RSET", detail::to_reply(r), s.peer);
+      if (r.code / 100 != 2) {
+        s.broken = true;  // the rest of its group is unread: the dialogue cannot go on
+        throw ReplyError("RSET", detail::to_reply(r), s.peer);
+      }
       s.needs_reset = false;
     }
   } else {
@@ -200,7 +202,12 @@ io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result) {
   s.dialogue.expect("end of data");
   co_await s.write(out, s.options.data_timeout);
   result.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
-  if (result.reply.code / 100 != 2) throw ReplyError("the message (end of data)", result.reply, s.peer);
+  if (result.reply.code / 100 != 2) {
+    // The transaction ended with the reply (RFC 5321 §4.1.1.4); an RSET before the next one
+    // costs nothing in a pipelined group and leaves no doubt about the server's state.
+    s.needs_reset = true;
+    throw ReplyError("the message (end of data)", result.reply, s.peer);
+  }
 }
 
 }  // namespace wire::smtp

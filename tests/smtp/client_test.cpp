@@ -115,6 +115,36 @@ TEST(SmtpClient, AllRecipientsRefusedSendsNoDataAndRsetsBeforeTheNextMessage) {
   server.join();
 }
 
+TEST(SmtpClient, AfterAFailureThePipelinedGroupBeginsWithRset) {
+  ScriptedServer server([](Peer& p) {
+    greet(p, {"PIPELINING"});
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<b@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "one\r\n.\r\n");
+    p.send("554 5.7.1 rejected by content filter\r\n");
+    // The next message's group: RSET first, in the same flight.
+    for (std::string expected : {"RSET", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.org>", "DATA"}) {
+      EXPECT_EQ(p.line(), expected);
+    }
+    p.send("250 OK\r\n250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "two\r\n.\r\n");
+    p.send("250 2.0.0 OK\r\n");
+  });
+  Client c("127.0.0.1", server.port());
+  Envelope env{.from = "a@example.com", .to = {"b@example.org"}};
+  try {
+    c.send(env, "one");
+    ADD_FAILURE();
+  } catch (const ReplyError& e) {
+    EXPECT_EQ(e.code(), 554);
+    EXPECT_EQ(e.command(), "the message (end of data)");
+  }
+  EXPECT_EQ(c.send(env, "two").reply, (Reply{250, "2.0.0", "OK"}));
+  server.join();
+}
+
 TEST(SmtpClient, FallsBackToHeloWhenEhloIsRefused) {
   ScriptedServer server([](Peer& p) {
     p.send("220 old.test SMTP\r\n");

@@ -108,17 +108,20 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
+# median: the median of the numbers on stdin, one a line (mawk has no asort).
+median_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # median CASE COLUMN (3 msgs/s, 4 client µs, 5 server µs)
-median() {
-  awk -v c="$1" -v k="$2" '$1 == c { v[n++] = $k } END { asort(v); print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$RESULTS"
-}
+median() { awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$RESULTS" | median_of; }
 # ratio A B COLUMN: the median over rounds of A's value / B's
 ratio() {
   awk -v a="$1" -v b="$2" -v k="$3" '$1 == a { x[$2] = $k } $1 == b { y[$2] = $k }
-    END { for (r in x) if (y[r] > 0) v[n++] = x[r] / y[r]; asort(v); printf "%.2f", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$RESULTS"
+    END { for (r in x) if (y[r] > 0) print x[r] / y[r] }' "$RESULTS" | median_of | xargs printf "%.2f"
 }
 row() { printf "| %s | %'.0f | %.1f | %.1f | %s |\n" "$1" "$(median "$2" 3)" "$(median "$2" 4)" "$(median "$2" 5)" "$3"; }
 
+echo
+echo "== raw results (case round msgs/s client-CPU-µs/msg server-CPU-µs/msg)"
+cat "$RESULTS"
 echo
 echo "SMTP, $MESSAGES messages of 85 bytes over one connection, $ROUNDS rounds (medians; ratios paired by round)"
 echo

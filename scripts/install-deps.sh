@@ -38,6 +38,9 @@ packages=(
   # FTP peers of the tests and bench/ftp.sh: pyftpdlib (with pyOpenSSL for its TLS_FTPHandler)
   # under /usr/bin/python3, and vsftpd (run in the foreground by the tests, never as a service)
   python3-pyftpdlib python3-openssl vsftpd
+  # SMTP peers of the tests and benchmarks: aiosmtpd (Python), OpenSMTPD (its service is not
+  # started: the tests run their own smtpd -d), swaks with the Perl TLS modules its --tls needs
+  python3-aiosmtpd opensmtpd swaks libnet-ssleay-perl libio-socket-ssl-perl
 )
 
 missing=()

@@ -24,6 +24,8 @@ void add_http_serve_command(CLI::App& http);
 /// Adds `wire ftp ls|get|put|rm|mkdir`, and `wire ftp serve` (add_ftp_serve_command).
 void add_ftp_commands(CLI::App& app);
 void add_ftp_serve_command(CLI::App& ftp);
+/// Adds `wire mail send|serve`.
+void add_mail_commands(CLI::App& app);
 /// Adds `wire demo`.
 void add_demo_command(CLI::App& app);
 
@@ -41,12 +43,13 @@ struct DemoStep {
   std::string title;
   std::function<bool()> run;
 };
-/// A private temporary directory for a demo step (/tmp/wire-demo.XXXXXX), removed with
+/// A private temporary directory for a demo step (/tmp/PREFIX.XXXXXX), removed with
 /// everything in it when the object goes.
-///   DemoDirectory dir;  std::ofstream(dir.path() / "hello.txt") << "hi";
+///   DemoDirectory dir("wire-demo");  std::ofstream(dir.path() / "hello.txt") << "hi";
 class DemoDirectory {
  public:
-  DemoDirectory();  ///< @throws std::system_error if it cannot be made
+  /// @throws std::system_error if it cannot be made.
+  explicit DemoDirectory(const char* prefix);
   ~DemoDirectory();
   DemoDirectory(const DemoDirectory&) = delete;
   DemoDirectory& operator=(const DemoDirectory&) = delete;
@@ -59,5 +62,6 @@ class DemoDirectory {
 std::vector<DemoStep> tcp_demo_steps();
 std::vector<DemoStep> http_demo_steps();
 std::vector<DemoStep> ftp_demo_steps();
+std::vector<DemoStep> mail_demo_steps();
 
 }  // namespace wire::cli

@@ -11,10 +11,10 @@
 
 namespace wire::cli {
 
-DemoDirectory::DemoDirectory() {
-  char dir_template[] = "/tmp/wire-demo.XXXXXX";
-  if (!::mkdtemp(dir_template)) throw std::system_error(errno, std::generic_category(), "mkdtemp");
-  path_ = dir_template;
+DemoDirectory::DemoDirectory(const char* prefix) {
+  std::string pattern = std::string("/tmp/") + prefix + ".XXXXXX";
+  if (!::mkdtemp(pattern.data())) throw std::system_error(errno, std::generic_category(), "mkdtemp");
+  path_ = pattern;
 }
 
 DemoDirectory::~DemoDirectory() {
@@ -28,6 +28,7 @@ void add_demo_command(CLI::App& app) {
     std::vector<DemoStep> steps = tcp_demo_steps();
     for (auto& step : http_demo_steps()) steps.push_back(std::move(step));
     for (auto& step : ftp_demo_steps()) steps.push_back(std::move(step));
+    for (auto& step : mail_demo_steps()) steps.push_back(std::move(step));
     int passed = 0;
     for (auto& step : steps) {
       std::cout << "== " << step.title << "\n";

@@ -311,7 +311,7 @@ std::vector<DemoStep> ftp_demo_steps() {
   DemoStep step;
   step.title = "FTP: upload, list and download against wire ftp serve";
   step.run = [] {
-    DemoDirectory temp;
+    DemoDirectory temp("wire-demo-ftp");
     const std::filesystem::path& dir = temp.path();
     std::filesystem::create_directory(dir / "served");
     std::string contents = "Hello, FTP!\n";

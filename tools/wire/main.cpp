@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// wire: the command-line face of the library (wire tcp|demo ...).
+// wire: the command-line face of the library (wire tcp|http|ftp|mail|demo ...).
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   wire::cli::add_tcp_commands(app);
   wire::cli::add_http_commands(app);
   wire::cli::add_ftp_commands(app);
+  wire::cli::add_mail_commands(app);
   wire::cli::add_demo_command(app);
   try {
     app.parse(argc, argv);

@@ -92,7 +92,7 @@ std::vector<DemoStep> http_demo_steps() {
   step.run = [] {
     // What `wire http serve DIR --tls-self-signed` runs: a file server with a certificate
     // for localhost made now; the client trusts that certificate alone.
-    DemoDirectory temp;
+    DemoDirectory temp("wire-demo");
     const std::filesystem::path& dir = temp.path();
     std::ofstream(dir / "hello.txt") << "Hello, HTTPS!\n";
     auto identity = tls::self_signed("localhost");

@@ -26,20 +26,18 @@ import unittest
 
 import wire_interop
 from http_peers import CURL, HttpServer, response
-from wire_interop import MIB, STEP, WIRE, WireCase, WireProcess, binary_payload, make_test_pki, sha
+from wire_interop import MIB, STEP, WIRE, ModulePki, WireCase, WireProcess, binary_payload, sha
 
-PKI = {}
+PKI = ModulePki("wire-cli-usage-pki-")
 
 
 def setUpModule():
     wire_interop.setUpModule()
-    global _pki_dir
-    _pki_dir = tempfile.TemporaryDirectory(prefix="wire-cli-usage-pki-")
-    PKI.update(make_test_pki(_pki_dir.name))
+    PKI.start(CURL)
 
 
 def tearDownModule():
-    _pki_dir.cleanup()
+    PKI.stop()
 
 
 class Terminal:

@@ -16,7 +16,6 @@ import base64
 import email.parser
 import email.policy
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -25,23 +24,18 @@ import unittest
 
 import wire_interop
 from http_peers import CURL, NGINX, HttpServer, Nginx, Proxy, response
-from wire_interop import MIB, STEP, WIRE, WireCase, binary_payload, make_test_pki, sha
+from wire_interop import MIB, STEP, WIRE, ModulePki, WireCase, binary_payload, sha
 
-PKI = {}
+PKI = ModulePki("wire-http-curl-pki-")
 
 
 def setUpModule():
     wire_interop.setUpModule()
-    for tool in (CURL, NGINX, "/usr/bin/openssl"):
-        if not os.access(tool, os.X_OK):
-            raise RuntimeError(f"{tool} is missing: run scripts/install-deps.sh")
-    global _pki_dir
-    _pki_dir = tempfile.TemporaryDirectory(prefix="wire-http-curl-pki-")
-    PKI.update(make_test_pki(_pki_dir.name))
+    PKI.start(CURL, NGINX)
 
 
 def tearDownModule():
-    _pki_dir.cleanup()
+    PKI.stop()
 
 
 def refused_url(case):

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The options of `wire http get|request`, and the URL, method and size limit they give.
+#include <cctype>
 #include <charconv>
 #include <stdexcept>
 
@@ -105,11 +106,11 @@ std::string effective_url(const HttpOptions& o) {
     if (hash != std::string::npos) url.erase(hash);
     if (!query.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + query;
   }
-  http::Url parsed = http::Url::parse(url);
-  if (parsed.scheme() != "http" && parsed.scheme() != "https") {
-    throw std::runtime_error(o.url + ": wire http speaks http:// and https://, not " + parsed.scheme() + "://");
+  const std::string scheme = http::Url::parse(url).scheme();  // throws UrlError: exit 3
+  if (scheme != "http" && scheme != "https") {
+    throw std::runtime_error(o.url + ": wire http speaks http:// and https://, not " + scheme + "://");
   }
-  parsed = http::Url::parse_http(url);  // the rest of what an http URL must have
+  (void)http::Url::parse_http(url);  // the rest of what an http URL must have (a host)
   return url;
 }
 

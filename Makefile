@@ -1,14 +1,19 @@
 # The two README commands, and helpers. Each target does its own set-up:
 # `make demo` and `make test` work on a fresh Debian 12 machine.
-.PHONY: all deps build build-asan build-tsan demo test test-fast clean
+.PHONY: all deps deps-demo build build-asan build-tsan demo test test-fast clean
 
 all: build
 
+# Every package: building, tests, sanitizers, benchmarks.
 deps:
 	bash scripts/install-deps.sh
 
+# Only what building and `wire demo` need.
+deps-demo:
+	bash scripts/install-deps.sh --demo
+
 build: deps
-	cmake --preset default
+	cmake --preset default -DWIRE_BUILD_TESTS=ON
 	cmake --build --preset default
 
 build-asan: deps
@@ -19,8 +24,11 @@ build-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan
 
-# The tutorial's exchanges, replayed on loopback against wire's own servers.
-demo: build
+# The tutorial's exchanges, replayed on loopback against wire's own servers: the libraries and
+# the tool only, without the tests (so without their packages).
+demo: deps-demo
+	cmake --preset default -DWIRE_BUILD_TESTS=OFF
+	cmake --build --preset default --target wire_cli
 	./build/tools/wire/wire demo
 
 # Every test: the normal build, the same suite under ASan+UBSan, and the

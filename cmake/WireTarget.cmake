@@ -16,12 +16,15 @@ if(WIRE_SANITIZE)
   add_link_options(-fsanitize=${WIRE_SANITIZE})
 endif()
 
-# wire_module(net SOURCES ... DEPENDS ...): the library wire_<name>, alias wire::<name>.
+# wire_module(net SOURCES ... DEPENDS ...): the library wire_<name>, alias wire::<name>; static,
+# or shared with BUILD_SHARED_LIBS=ON (versioned libwire_<name>.so.0.1, ABI-compatible within
+# a minor version, as the package version file promises).
 function(wire_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
   add_library(wire_${name} ${ARG_SOURCES})
   add_library(wire::${name} ALIAS wire_${name})
-  set_target_properties(wire_${name} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)
+  set_target_properties(wire_${name} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON
+                        VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
   target_compile_features(wire_${name} PUBLIC cxx_std_20)
   target_include_directories(wire_${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>

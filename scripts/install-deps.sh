@@ -1,18 +1,40 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs every Debian package that wire's build, tests and benchmarks need.
+# Installs the Debian packages wire needs, in two lists:
+#   install-deps.sh          everything: building, the demo, the tests, the benchmarks (make test)
+#   install-deps.sh --demo   only what building the library and the tool and running `wire demo`
+#                            need (make demo): no test peer, sanitizer, browser or benchmark
+#   install-deps.sh [--demo] --list   prints the packages of that list, installs nothing
 # Idempotent: installs only what is missing, and runs `apt-get update` only
 # when a package is missing and the package lists are absent or stale.
 # Works as root, or through sudo for another user.
 set -euo pipefail
 
-packages=(
+demo_only=false
+list_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --demo) demo_only=true ;;
+    --list) list_only=true ;;
+    *) echo "usage: install-deps.sh [--demo] [--list]" >&2; exit 2 ;;
+  esac
+done
+
+# Building wire and running the demo.
+demo_packages=(
   # build
   g++ cmake ninja-build make pkg-config
-  # libraries: CLI parsing, TLS, gzip/deflate
-  libcli11-dev libssl-dev zlib1g-dev
+  # libraries: CLI parsing, TLS, gzip/deflate, the Public Suffix List the cookie jar checks (libpsl)
+  libcli11-dev libssl-dev zlib1g-dev libpsl-dev
   # HTTP/1.1 parsing: llhttp's generated C sources (/usr/share/llhttp), compiled into wire::http
   node-llhttp
+  # data the library reads at run time: the Public Suffix List itself, and /etc/mime.types
+  # (the MIME types of static files)
+  publicsuffix media-types
+)
+
+# The tests and the benchmarks, besides.
+packages=(
   # tests
   libgtest-dev libgmock-dev python3
   # sanitizer runtimes for clang builds and fuzzers
@@ -42,6 +64,8 @@ packages=(
   # started: the tests run their own smtpd -d), swaks with the Perl TLS modules its --tls needs
   python3-aiosmtpd opensmtpd swaks libnet-ssleay-perl libio-socket-ssl-perl
 )
+if $demo_only; then packages=("${demo_packages[@]}"); else packages=("${demo_packages[@]}" "${packages[@]}"); fi
+if $list_only; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 missing=()
 for p in "${packages[@]}"; do

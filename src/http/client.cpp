@@ -328,7 +328,7 @@ io::Task<void> AsyncClient::follow(Outgoing& out, AsyncConnection& conn, int red
   const Response& head = conn.response();
   std::string location(*head.headers.get("Location"));
   if (redirects >= d.options.max_redirects) {
-    throw Error(Errc::bad_message, out.url_text + ": more than " + std::to_string(d.options.max_redirects) +
+    throw Error(Errc::too_many_redirects, out.url_text + ": more than " + std::to_string(d.options.max_redirects) +
                                        " redirects (the last to " + location + ")");
   }
   Url next = resolve(out.url, location);

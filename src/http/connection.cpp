@@ -54,6 +54,7 @@ struct AsyncConnection::State {
   enum class Phase { idle, sent, body, done, broken } phase = Phase::idle;
   std::string absolute_prefix;      // through a plain proxy: "http://host[:port]" before each target
   std::string proxy_authorization;  // through a plain proxy with credentials
+  std::function<void(TraceEvent, std::string_view)> trace;  // ConnectionOptions::trace
 
   [[noreturn]] void fail_read(std::error_code ec) {
     phase = Phase::broken;
@@ -102,9 +103,29 @@ io::Task<void> tunnel(io::Stream& stream, const Url& proxy, const std::string& t
   }
   int status = parser.response().status;
   if (status < 200 || status >= 300) {
-    throw Error(Errc::bad_message, "HTTP proxy " + proxy.authority() + " refused CONNECT " + target + ": " +
+    throw Error(Errc::proxy_refused, "HTTP proxy " + proxy.authority() + " refused CONNECT " + target + ": " +
                                        std::to_string(status) + " " + parser.response().reason);
   }
+}
+
+// Where to connect for host:port: an address ConnectionOptions::resolve names, or the host.
+std::string connect_host(const ConnectionOptions& options, const std::string& host, std::uint16_t port) {
+  auto it = options.resolve.find(host + ":" + std::to_string(port));
+  if (it == options.resolve.end()) return host;
+  std::string address = it->second;
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  return address;
+}
+
+// The handshake's facts, for ConnectionOptions::trace.
+void trace_tls(const ConnectionOptions& options, tls::AnyStream& stream, const tls::Context& ctx) {
+  const tls::Engine& engine = stream.tls().engine();
+  options.trace(TraceEvent::tls, engine.version() + ", " + engine.cipher());
+  std::string alpn = engine.alpn();
+  options.trace(TraceEvent::tls, "ALPN: " + (alpn.empty() ? std::string("none agreed") : alpn));
+  options.trace(TraceEvent::tls, "server certificate: " + engine.peer_subject());
+  options.trace(TraceEvent::tls, ctx.insecure() ? "server certificate NOT verified (insecure)"
+                                                : "server certificate verified, and its name");
 }
 
 }  // namespace
@@ -130,8 +151,12 @@ io::Task<AsyncConnection> AsyncConnection::open(std::string scheme, std::string 
       throw std::invalid_argument("HTTP proxy " + options.proxy + ": only http:// proxies are supported");
     }
   }
-  io::Stream plain = co_await io::connect(proxy ? proxy->host() : host, proxy ? proxy->port() : port,
-                                          options.connect_timeout);
+  // Computed before the co_await: GCC 12 destroys a temporary made in a co_await's operand twice.
+  std::string address = proxy ? connect_host(options, proxy->host(), proxy->port()) : connect_host(options, host, port);
+  std::uint16_t address_port = proxy ? proxy->port() : port;
+  io::Stream plain = co_await io::connect(address, address_port, options.connect_timeout);
+  if (options.trace) options.trace(TraceEvent::connected, plain.peer_address().to_string());
+  state->trace = options.trace;
   plain.set_no_delay(true);
   plain.set_read_timeout(options.io_timeout);
   plain.set_write_timeout(options.io_timeout);
@@ -147,6 +172,7 @@ io::Task<AsyncConnection> AsyncConnection::open(std::string scheme, std::string 
     auto left = std::max<io::Clock::duration>(options.connect_timeout - (io::Clock::now() - started),
                                               std::chrono::milliseconds(1));
     co_await io::with_timeout(state->stream.start_tls(ctx, host), left);
+    if (options.trace) trace_tls(options, state->stream, ctx);
   }
   co_return AsyncConnection(std::move(state));
 }
@@ -182,6 +208,7 @@ std::string AsyncConnection::prepare(Request& request, std::optional<std::uint64
     request.headers.add("Content-Length", std::to_string(body_length.value_or(0)));
   }
   std::string out = encode_head(request);  // throws before anything is sent
+  if (s.trace) s.trace(TraceEvent::request_head, out);
   s.parser.expect_response_to(request.method);
   s.phase = State::Phase::sent;
   return out;

@@ -56,6 +56,10 @@ std::string describe_http(int value) {
       return "data after the message that closes the connection";
     case Errc::bad_content_encoding:
       return "the body does not decode as its Content-Encoding says";
+    case Errc::too_many_redirects:
+      return "too many redirects";
+    case Errc::proxy_refused:
+      return "the proxy refused the tunnel";
   }
   return "unknown HTTP error " + std::to_string(value);
 }

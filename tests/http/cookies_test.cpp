@@ -3,6 +3,8 @@
 // requests and redirects.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "client_helpers.hpp"
 #include "wire/http/client.hpp"
 #include "wire/http/cookies.hpp"
@@ -99,6 +101,69 @@ TEST(CookieJar, GarbageIsIgnored) {
   jar.store(u, set_cookies({"", "novalue", "=nameless", ";;;", "ok=1; Max-Age=abc; Path=relative"}), kNow);
   EXPECT_EQ(jar.size(), 1u);
   EXPECT_EQ(jar.header_for(u, kNow), "ok=1");
+}
+
+// The supercookie attack the Public Suffix List stops: attacker.co.uk sets a cookie for all of
+// co.uk, which a jar without the list would then send to bank.co.uk.
+TEST(CookieJar, NoCookiesForAPublicSuffix) {
+  CookieJar jar;
+  jar.store(Url::parse("https://attacker.co.uk/"),
+            set_cookies({"session=stolen; Domain=co.uk; Path=/", "b=1; Domain=.co.uk", "own=1; Domain=attacker.co.uk"}),
+            kNow);
+  EXPECT_EQ(jar.size(), 1u);
+  EXPECT_EQ(jar.header_for(Url::parse("https://bank.co.uk/"), kNow), "");
+  EXPECT_EQ(jar.header_for(Url::parse("https://www.attacker.co.uk/"), kNow), "own=1");
+  // Not only ICANN's suffixes: github.io's sites are one another's strangers too.
+  jar.store(Url::parse("https://alice.github.io/"), set_cookies({"x=1; Domain=github.io"}), kNow);
+  EXPECT_EQ(jar.header_for(Url::parse("https://bob.github.io/"), kNow), "");
+  // A suffix that is the host itself sets a host-only cookie (RFC 6265 5.3 step 5).
+  jar.store(Url::parse("http://co.uk/"), set_cookies({"h=1; Domain=co.uk"}), kNow);
+  EXPECT_EQ(jar.header_for(Url::parse("http://co.uk/"), kNow), "h=1");
+  EXPECT_EQ(jar.header_for(Url::parse("http://bank.co.uk/"), kNow), "");
+}
+
+// The Netscape cookie file, as curl -c writes it and curl -b reads it.
+TEST(CookieJar, NetscapeFileRoundTrip) {
+  CookieJar jar;
+  jar.store(Url::parse("https://www.example.com/a/b"),
+            set_cookies({"host=1", "dom=2; Domain=example.com; Path=/; Secure; HttpOnly",
+                         "dated=3; Path=/a; Max-Age=3600"}),
+            kNow);
+  std::ostringstream out;
+  jar.write_netscape(out, kNow);
+  const std::string text = out.str();
+  EXPECT_TRUE(text.starts_with("# Netscape HTTP Cookie File\n")) << text;
+  EXPECT_NE(text.find("\nwww.example.com\tFALSE\t/a\tFALSE\t0\thost\t1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\tdom\t2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nwww.example.com\tFALSE\t/a\tFALSE\t1780003600\tdated\t3\n"), std::string::npos) << text;
+
+  CookieJar back;
+  std::istringstream in(text);
+  EXPECT_EQ(back.read_netscape(in, kNow), 3u);
+  for (const char* url : {"https://www.example.com/a/x", "https://api.example.com/", "http://www.example.com/a"}) {
+    EXPECT_EQ(back.header_for(Url::parse(url), kNow), jar.header_for(Url::parse(url), kNow)) << url;
+  }
+  std::ostringstream again;
+  back.write_netscape(again, kNow);
+  EXPECT_EQ(again.str(), text);
+}
+
+TEST(CookieJar, NetscapeFileSkipsWhatIsNotALiveCookie) {
+  std::istringstream in(
+      "# Netscape HTTP Cookie File\n"
+      "\n"
+      "example.com\tFALSE\t/\tFALSE\t0\tok\tyes\n"
+      "example.com\tFALSE\t/\tFALSE\t1000\texpired\tno\n"   // 1970
+      ".co.uk\tTRUE\t/\tFALSE\t0\tsuper\tno\n"               // a public suffix
+      "example.com\tFALSE\tno-slash\tFALSE\t0\tbad\tno\n"    // a path must start with /
+      "example.com\tFALSE\t/\tFALSE\tsoon\tbad\tno\n"        // not a number
+      "too\tfew\tfields\n"
+      "example.com\tFALSE\t/\tFALSE\t0\tempty\n"              // six fields: an empty value
+      "example.com\tFALSE\t/\tFALSE\t0\ttabbed\ta\tb\r\n");  // the value keeps its tab; CRLF
+  CookieJar jar;
+  EXPECT_EQ(jar.read_netscape(in, kNow), 3u);
+  EXPECT_EQ(jar.header_for(Url::parse("http://example.com/"), kNow), "ok=yes; empty=; tabbed=a\tb");
+  EXPECT_EQ(jar.header_for(Url::parse("http://bank.co.uk/"), kNow), "");
 }
 
 TEST(CookieJar, TheClientSendsWhatTheServerSetAcrossRequestsAndRedirects) {

@@ -128,7 +128,7 @@ TEST(Proxy, ARefusedConnectIsAClearError) {
   options.connection.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
   Client client(options);
   auto f = failure_of([&] { client.get("https://localhost:9/"); });
-  EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::bad_message,
+  EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::proxy_refused,
                          {"refused CONNECT localhost:9", "407"}));
   proxy.join();
 }

@@ -72,6 +72,17 @@ RawResponse fetch(const TestServer& server, std::string_view target, std::string
 
 // --- the router ------------------------------------------------------------------------------
 
+// Safe by default: a server nobody told where to listen listens on loopback only.
+TEST(HttpServer, ListensOnLoopbackUnlessToldOtherwise) {
+  http::ServerOptions o;
+  o.threads = 1;
+  http::Server server(o, http::Router{});
+  server.start();
+  EXPECT_EQ(server.local_address().to_string(), "127.0.0.1:" + std::to_string(server.local_address().port()));
+  EXPECT_EQ(server.url(), "http://localhost:" + std::to_string(server.local_address().port()) + "/");
+  server.shutdown(0s);
+}
+
 TEST(HttpServerRouter, LiteralRoutesAnswerExactly) {
   Router r;
   r.get("/", answer("root"));

@@ -233,6 +233,17 @@ TEST_F(HttpStaticFiles, MimeTypesByExtension) {
   EXPECT_EQ(http::mime_type("x.WOFF2"), "font/woff2");
 }
 
+// The system's table (Debian's media-types, a dependency: scripts/install-deps.sh) comes first,
+// the built-in one serves what it lacks.
+TEST(StaticFiles, MimeTypesFromTheSystemTableFirst) {
+  ASSERT_TRUE(std::filesystem::exists("/etc/mime.types")) << "install media-types";
+  EXPECT_EQ(http::mime_type("book.epub"), "application/epub+zip");  // not in the built-in table
+  EXPECT_EQ(http::mime_type("a.wav"), "audio/x-wav");               // the built-in says audio/wav
+  EXPECT_EQ(http::mime_type("NOTES.TXT"), "text/plain; charset=utf-8");
+  EXPECT_EQ(http::mime_type("app.js.map"), "application/json");     // the built-in's, as the system lacks it
+  EXPECT_EQ(http::mime_type("x.no-such-extension"), "application/octet-stream");
+}
+
 TEST_F(HttpStaticFiles, ETagAndIfNoneMatch) {
   TestServer server(files());
   RawClient c(server.port());

@@ -15,105 +15,12 @@ and every wait has a deadline.
 import os
 import socket
 import tempfile
-import threading
 import time
 import unittest
 
+from http_peers import HttpServer, response
 from wire_interop import MIB, STEP, WireCase, binary_payload, sha
 from wire_interop import setUpModule  # noqa: F401 (unittest runs it: checks $WIRE)
-
-
-def response(status=200, body=b"", reason=None, fields=()):
-    reasons = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-               307: "Temporary Redirect", 404: "Not Found", 500: "Internal Server Error"}
-    head = [f"HTTP/1.1 {status} {reason or reasons.get(status, 'Whatever')}",
-            f"Content-Length: {len(body)}", *fields]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-class Request:
-    """A request as the server received it."""
-
-    def __init__(self, head, body, connection):
-        lines = head.decode("latin-1").split("\r\n")
-        self.method, self.target, self.version = lines[0].split(" ")
-        self.fields = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
-        self.body = body
-        self.connection = connection  # which connection (0, 1, ...) carried it
-
-    def get(self, name):
-        values = [v for k, v in self.fields if k.lower() == name.lower()]
-        return values[0] if values else None
-
-
-class HttpServer:
-    """A keep-alive HTTP/1.1 server on a thread: `handler(request)` returns the
-    response bytes for each request. It serves connections one after the other
-    until `connections` have been served (or the test ends) and records every
-    request and every byte received."""
-
-    def __init__(self, case, handler, connections=1):
-        self.listener, self.port = case.listener(backlog=8)
-        self.handler = handler
-        self.requests = []
-        self.raw = []  # the bytes received on each connection
-        self._lock = threading.Lock()
-        self.peer = case.peer(lambda: self._serve(connections))
-
-    def url(self, path="/"):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def _serve(self, connections):
-        for n in range(connections):
-            conn, _ = self.listener.accept()
-            with conn:
-                conn.settimeout(STEP)
-                self._session(conn, n)
-
-    def _session(self, conn, n):
-        buf = b""
-        with self._lock:
-            self.raw.append(b"")
-        while True:
-            while b"\r\n\r\n" not in buf:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buf += chunk
-                with self._lock:
-                    self.raw[n] += chunk
-            head, buf = buf.split(b"\r\n\r\n", 1)
-            request = Request(head, b"", n)
-            length = int(request.get("Content-Length") or 0)
-            while len(buf) < length:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buf += chunk
-                with self._lock:
-                    self.raw[n] += chunk
-            request.body, buf = buf[:length], buf[length:]
-            with self._lock:
-                self.requests.append(request)
-            reply = self.handler(request)
-            if reply is None:  # stay silent until the client hangs up
-                while conn.recv(65536):
-                    pass
-                return
-            conn.sendall(reply)
-            if b"\r\nConnection: close\r\n" in reply.split(b"\r\n\r\n", 1)[0] + b"\r\n":
-                return
-
-    def finish(self):
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes an accept() still waiting
-        except OSError:
-            pass
-        try:
-            self.peer.finish()
-        except OSError:
-            pass  # accept() on the closed listener: no more connections came
-        return self.requests
 
 
 class HttpCliTest(WireCase):

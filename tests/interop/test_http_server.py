@@ -47,7 +47,7 @@ import urllib.request
 import zlib
 
 import wire_interop
-from wire_interop import MIB, STEP, WireCase, WireProcess, binary_payload, make_test_pki, sha
+from wire_interop import MIB, STEP, ModulePki, WireCase, WireProcess, binary_payload, sha
 
 CURL = "/usr/bin/curl"
 CHROMIUM = "/usr/bin/chromium"
@@ -63,23 +63,18 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 # Common Log Format, as the access log writes it (the peer, no identity, no user).
 CLF = re.compile(r'^127\.0\.0\.1 - - \[(\d{2})/(' + "|".join(MONTHS) + r')/(\d{4}):(\d{2}):(\d{2}):(\d{2}) '
                  r'\+0000\] "([^"\\]*)" (\d{3}) (\d+|-)$')
-PKI = {}
+PKI = ModulePki("wire-http-server-pki-")
 
 
 def setUpModule():
     wire_interop.setUpModule()
     if not TEST_SERVER or not os.access(TEST_SERVER, os.X_OK):
         raise RuntimeError(f"set WIRE_HTTP_TEST_SERVER to the http_test_server executable (got {TEST_SERVER!r})")
-    for tool in (CURL, TIMEOUT, "/usr/bin/openssl"):
-        if not os.access(tool, os.X_OK):
-            raise RuntimeError(f"{tool} is missing: run scripts/install-deps.sh")
-    global _pki_dir
-    _pki_dir = tempfile.TemporaryDirectory(prefix="wire-http-server-pki-")
-    PKI.update(make_test_pki(_pki_dir.name))
+    PKI.start(CURL, TIMEOUT)
 
 
 def tearDownModule():
-    _pki_dir.cleanup()
+    PKI.stop()
 
 
 # --- helpers ---------------------------------------------------------------------------------

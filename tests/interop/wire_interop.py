@@ -14,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -211,6 +212,28 @@ def make_test_pki(d, openssl="/usr/bin/openssl"):
     run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
         "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")
     return {name: os.path.join(d, name) for name in ("ca.pem", "ca.key", "leaf.pem", "leaf.key")}
+
+
+class ModulePki:
+    """make_test_pki() in a temporary directory, for a whole test module: `setUpModule` calls
+    start(), `tearDownModule` stop(); the paths are in the dict, by name ("ca.pem", ...)."""
+
+    def __init__(self, prefix):
+        self.prefix, self.paths, self._dir = prefix, {}, None
+
+    def start(self, *tools):
+        for tool in ("/usr/bin/openssl", *tools):
+            if not os.access(tool, os.X_OK):
+                raise RuntimeError(f"{tool} is missing: run scripts/install-deps.sh")
+        self._dir = tempfile.TemporaryDirectory(prefix=self.prefix)
+        self.paths.update(make_test_pki(self._dir.name))
+
+    def stop(self):
+        if self._dir is not None:
+            self._dir.cleanup()
+
+    def __getitem__(self, name):
+        return self.paths[name]
 
 
 class WireCase(unittest.TestCase):

@@ -75,6 +75,16 @@ TEST(TcpServer, EchoesOnEveryWorker) {
   EXPECT_EQ(report.cut, 0u);
 }
 
+// Safe by default: a server nobody told where to listen listens on loopback only.
+TEST(TcpServer, ListensOnLoopbackUnlessToldOtherwise) {
+  wire::io::ServerOptions o;
+  o.threads = 1;
+  TcpServer server(o, echo);
+  server.start();
+  EXPECT_EQ(server.local_address().to_string(), "127.0.0.1:" + std::to_string(server.local_address().port()));
+  server.shutdown(0s);
+}
+
 // Small replies must not wait for Nagle: every accepted connection has TCP_NODELAY (set once
 // on the listeners, inherited by what they accept), in both accept modes.
 // The URL a client on this machine reaches: wildcards as loopback, IPv6 in brackets, the bound

@@ -9,6 +9,8 @@
 #include "commands.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/signal.hpp"
+#include "exit_status.hpp"
+#include "usage.hpp"
 #include "wire/version.hpp"
 
 namespace wire::cli {
@@ -40,23 +42,25 @@ int main(int argc, char** argv) {
   CLI::App app{"wire: sockets, TLS, HTTP, FTP and SMTP from one C++ toolkit", "wire"};
   app.set_version_flag("--version", std::string("wire ") + wire::version_string);
   app.require_subcommand(1);
-  // One line per failure, like every other error the tool prints.
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return std::string("wire: ") + e.what() + " (see --help)\n";
-  });
+  app.footer(wire::cli::kExitStatusHelp);
   wire::cli::add_tcp_commands(app);
   wire::cli::add_http_commands(app);
   wire::cli::add_ftp_commands(app);
   wire::cli::add_mail_commands(app);
   wire::cli::add_demo_command(app);
+  // Every failure is one line on stderr, and an exit status that names its cause.
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << wire::cli::usage_message(app, e) << "\n";
+    return wire::cli::kExitUsage;
+  } catch (const wire::cli::ReportedFailure& f) {
+    return f.status;
   } catch (const std::exception& e) {
-    // Every failure is one line on stderr and a non-zero exit.
     std::cerr << "wire: " << e.what() << "\n";
-    return 1;
+    return wire::cli::exit_status_for(e);
   }
   return 0;
 }

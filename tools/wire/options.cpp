@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "options.hpp"
 
+#include "exit_status.hpp"
+#include "usage.hpp"
+
 #include <cmath>
 #include <iostream>
 #include <stdexcept>
@@ -16,7 +19,7 @@ std::chrono::milliseconds seconds_to_ms(double seconds, std::string_view option,
     } else {
       std::snprintf(limit, sizeof limit, "%g", max);
     }
-    throw std::invalid_argument(std::string(option) + " must be a positive number of seconds, at most " + limit);
+    throw UsageError(std::string(option) + " must be a positive number of seconds, at most " + limit);
   }
   return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
 }
@@ -69,11 +72,11 @@ std::optional<tls::Context> TlsServerOptions::context(std::string_view host) con
 void ConnectionLimitOptions::add_to(CLI::App* cmd, bool per_client) {
   cmd->add_option("--max-connections", max_connections, "Connections served at once")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+      ->check(whole_number(1, 1000000));
   if (per_client) {
     cmd->add_option("--max-per-client", max_per_client, "Connections at once from one address")
         ->capture_default_str()
-        ->check(CLI::Range(1, 1000000));
+        ->check(whole_number(1, 1000000));
   }
 }
 

@@ -10,6 +10,8 @@
 #include <system_error>
 #include <utility>
 
+#include "exit_status.hpp"
+
 namespace wire::cli {
 
 using namespace std::chrono_literals;
@@ -83,13 +85,18 @@ void Progress::draw(bool last) {
   drawn_ = true;
 }
 
-OutputFile::OutputFile(const std::string& path) {
+OutputFile::OutputFile(const std::string& path, Mode mode) {
   if (path.empty() || path == "-") return;
   path_ = path;
+  if (mode == Mode::append) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw WriteError(errno, "cannot write " + path);
+    return;
+  }
   std::filesystem::path dir = path_.parent_path().empty() ? "." : path_.parent_path();
   std::string pattern = (dir / ("." + path_.filename().string() + ".wire-XXXXXX")).string();
   fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot write " + path);
+  if (fd_ < 0) throw WriteError(errno, "cannot write " + path);
   temp_ = pattern;
 }
 
@@ -103,15 +110,17 @@ void OutputFile::write(std::span<const std::byte> data) {
     ssize_t n = ::write(fd_, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category(),
-                              "writing " + (path_.empty() ? std::string("stdout") : path_.string()));
+      throw WriteError(errno, "writing " + (path_.empty() ? std::string("stdout") : path_.string()));
     }
     data = data.subspan(static_cast<std::size_t>(n));
   }
 }
 
 void OutputFile::commit() {
-  if (temp_.empty()) return;
+  if (temp_.empty()) {  // stdout, or appended to: the bytes are where they belong
+    if (fd_ > 1 && ::close(std::exchange(fd_, -1)) != 0) throw WriteError(errno, "writing " + path_.string());
+    return;
+  }
   // The mode the file had, or the one a new file would have had: not mkstemp's 0600.
   struct stat before {};
   if (::stat(path_.c_str(), &before) == 0) {
@@ -122,7 +131,7 @@ void OutputFile::commit() {
     ::fchmod(fd_, 0666 & ~mask);
   }
   if (::close(std::exchange(fd_, -1)) != 0 || ::rename(temp_.c_str(), path_.c_str()) != 0) {
-    throw std::system_error(errno, std::generic_category(), "writing " + path_.string());
+    throw WriteError(errno, "writing " + path_.string());
   }
   temp_.clear();
 }

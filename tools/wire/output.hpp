@@ -40,16 +40,20 @@ class Progress {
 /// Where received bytes go: stdout, or a file that appears only when everything arrived. A file
 /// is written under a temporary name beside it and renamed over it by commit(); on failure
 /// (an exception, a refused answer) the temporary file is removed and whatever was at the path
-/// before stays as it was. Writes are write(2) calls straight from the caller's buffer.
+/// before stays as it was. In append mode (resuming a download) the bytes go straight onto
+/// the end of the file: a failure keeps what arrived, for the next resume to continue from.
+/// Writes are write(2) calls straight from the caller's buffer.
 ///   OutputFile out(path);  out.write(data);  ...  out.commit();
 class OutputFile {
  public:
-  /// "" or "-": stdout. @throws std::system_error if the file cannot be created.
-  explicit OutputFile(const std::string& path);
+  enum class Mode { replace, append };
+  /// "" or "-": stdout. @throws WriteError (a std::system_error) if the file cannot be created.
+  explicit OutputFile(const std::string& path, Mode mode = Mode::replace);
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
   /// Removes the temporary file unless committed.
   ~OutputFile();
+  /// @throws WriteError (a std::system_error).
   void write(std::span<const std::byte> data);
   void write(const void* data, std::size_t size) { write({static_cast<const std::byte*>(data), size}); }
   /// Renames the temporary file over the path (stdout: nothing to do).

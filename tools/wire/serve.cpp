@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `wire http serve [DIR]`: the `python3 -m http.server` of wire, on wire::http::Server.
+// `wire http serve [PORT] [DIR]`: the `python3 -m http.server` of wire, on wire::http::Server.
 #include <unistd.h>
 
 #include <csignal>
@@ -14,7 +14,9 @@
 #include <string>
 
 #include "commands.hpp"
+#include "exit_status.hpp"
 #include "options.hpp"
+#include "usage.hpp"
 #include "wire/http.hpp"
 #include "wire/io.hpp"
 #include "wire/tls.hpp"
@@ -25,6 +27,9 @@ namespace {
 using namespace std::chrono_literals;
 
 struct HttpServeOptions {
+  std::string port_or_dir;  // the positionals, as python3 -m http.server reads them
+  std::string second;
+  std::string directory;    // -d
   std::string dir = ".";
   std::string host = "localhost";
   std::uint16_t port = 8000;
@@ -64,18 +69,46 @@ void serve_directory(const HttpServeOptions& o) {
       [&] { return server.shutdown(grace); });
 }
 
+// [PORT] [DIR]: an all-digit first word is the port, as for python3 -m http.server; any other
+// is the directory (wire's own habit before). -d/--directory and --port say it explicitly.
+void resolve_positionals(HttpServeOptions& o, const CLI::Option* port_option) {
+  std::string dir = o.directory;
+  auto take_dir = [&](const std::string& d) {
+    if (!dir.empty()) throw UsageError("http serve: two directories given: '" + dir + "' and '" + d + "'");
+    dir = d;
+  };
+  bool digits = !o.port_or_dir.empty() && o.port_or_dir.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) {
+    if (port_option->count() > 0) throw UsageError("http serve: the port is given twice: " + o.port_or_dir + " and --port");
+    if (o.port_or_dir.size() > 5 || std::stoul(o.port_or_dir) > 65535) {
+      throw UsageError("http serve: port '" + o.port_or_dir + "' is not a whole number from 0 to 65535");
+    }
+    o.port = static_cast<std::uint16_t>(std::stoul(o.port_or_dir));
+    if (!o.second.empty()) take_dir(o.second);
+  } else if (!o.port_or_dir.empty()) {
+    take_dir(o.port_or_dir);
+    if (!o.second.empty()) throw UsageError("http serve: '" + o.second + "' after the directory: the port comes first");
+  }
+  if (!dir.empty()) o.dir = dir;
+  if (!std::filesystem::is_directory(o.dir)) throw UsageError("http serve: '" + o.dir + "' is not a directory");
+}
+
 }  // namespace
 
 void add_http_serve_command(CLI::App& http) {
   auto o = std::make_shared<HttpServeOptions>();
   auto* cmd = http.add_subcommand("serve", "Serve the files of DIR over HTTP (or HTTPS), like python3 -m http.server");
-  cmd->add_option("dir", o->dir, "Directory to serve")->capture_default_str()->check(CLI::ExistingDirectory);
-  cmd->add_option("--host", o->host, "Address or name to listen on (\"\" or :: for every address)")
+  cmd->add_option("PORT", o->port_or_dir, "Port to listen on (default 8000; a word that is not a number: DIR)");
+  cmd->add_option("DIR", o->second, "Directory to serve (default: the current one)");
+  cmd->add_option("-d,--directory", o->directory, "Directory to serve");
+  cmd->add_option("--host,-b,--bind", o->host, "Address or name to listen on (\"\" or :: for every address)")
       ->capture_default_str();
-  cmd->add_option("--port,-p", o->port, "Port (0: any free port)")->capture_default_str();
+  auto* port = cmd->add_option("--port,-p", o->port, "Port (0: any free port)")
+                   ->capture_default_str()
+                   ->check(whole_number(0, 65535));
   cmd->add_option("--threads", o->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number(0, 1024));
   o->tls.add_to(cmd, "HTTPS");
   cmd->add_flag("--access-log", o->access_log, "Print a Common Log Format line per request to stdout");
   cmd->add_flag("--no-listing", o->no_listing, "Answer 404 for directories without index.html");
@@ -83,7 +116,10 @@ void add_http_serve_command(CLI::App& http) {
   add_seconds(cmd, "--keep-alive-timeout", o->keep_alive_timeout, "Seconds an idle connection stays open");
   add_seconds(cmd, "--header-timeout", o->header_timeout, "Seconds a request head may take to arrive");
   add_seconds(cmd, "--grace", o->grace, "Seconds requests in flight get to finish on SIGINT/SIGTERM");
-  cmd->callback([o] { serve_directory(*o); });
+  cmd->callback([o, port] {
+    resolve_positionals(*o, port);
+    serve_directory(*o);
+  });
 }
 
 std::vector<DemoStep> http_demo_steps() {

@@ -14,7 +14,9 @@
 #include <type_traits>
 
 #include "commands.hpp"
+#include "exit_status.hpp"
 #include "options.hpp"
+#include "usage.hpp"
 #include "wire/io.hpp"
 #include "wire/net.hpp"
 #include "wire/tls.hpp"
@@ -250,7 +252,8 @@ void add_tcp_commands(CLI::App& app) {
   serve_cmd->add_option("--host", serve_opts->host, "Address or name to listen on")
       ->capture_default_str();
   serve_cmd->add_option("--port", serve_opts->port, "Port (0: any free port)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_number(0, 65535));
   auto* reply = serve_cmd->add_option("--reply", serve_opts->reply, "Text sent back to each message")
                     ->capture_default_str();
   serve_cmd->add_flag("--echo", serve_opts->echo, "Send each message back instead")
@@ -265,25 +268,26 @@ void add_tcp_commands(CLI::App& app) {
       ->check(CLI::IsMember({"reuseport", "one"}));
   serve_cmd->add_option("--threads", serve_opts->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_number(0, 1024));
   serve_opts->tls.add_to(serve_cmd);
   serve_cmd->callback([serve_opts] { serve(*serve_opts); });
 
   auto send_opts = std::make_shared<SendOptions>();
   auto* send_cmd = tcp->add_subcommand(
       "send", "Send MESSAGE, then print the whole answer as 'Response: <data>'");
-  send_cmd->add_option("host", send_opts->host, "Server name or address")->required();
-  send_cmd->add_option("port", send_opts->port, "Server port")->required();
-  auto* message = send_cmd->add_option("message", send_opts->message, "Text to send ('-': stdin)");
+  send_cmd->add_option("HOST", send_opts->host, "Server name or address")->required();
+  send_cmd->add_option("PORT", send_opts->port, "Server port")->required()->check(whole_number(1, 65535));
+  auto* message = send_cmd->add_option("MESSAGE", send_opts->message, "Text to send ('-': stdin)");
   auto* file = send_cmd->add_option("--file,-f", send_opts->file, "Send this file's bytes ('-': stdin)");
   message->excludes(file);
   add_seconds(send_cmd, "--timeout", send_opts->timeout, "Seconds for the connect and the whole exchange");
   auto* tls_flag = send_cmd->add_flag("--tls", send_opts->tls,
                                       "Use TLS, verifying the server's certificate and name");
   send_opts->tls_options.add_to(send_cmd, tls_flag);
+  send_cmd->footer(kExitStatusHelp);
   send_cmd->callback([send_opts, message, file] {
     if (message->count() == 0 && file->count() == 0) {
-      throw std::invalid_argument("tcp send: give a MESSAGE or --file");
+      throw UsageError("tcp send: give a MESSAGE or --file");
     }
     send(*send_opts);
   });

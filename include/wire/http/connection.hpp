@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +27,14 @@ class Loop;
 
 namespace wire::http {
 
+/// What a connection reports as it goes (ConnectionOptions::trace), for logs and
+/// `wire http -v`: one call per fact, with its text.
+enum class TraceEvent {
+  connected,     ///< the TCP connection is up: "127.0.0.1:8080" (the address connected to)
+  tls,           ///< one fact of the TLS handshake: "TLSv1.3, TLS_AES_128_GCM_SHA256", ...
+  request_head,  ///< a request head, exactly as sent (CRLF line ends, the empty line included)
+};
+
 /// How a connection connects and how long it waits.
 struct ConnectionOptions {
   /// For https: the context (default: a client context with the system's CAs,
@@ -40,6 +49,12 @@ struct ConnectionOptions {
   /// CONNECT tunnel (TLS end to end, verified against the origin), http as
   /// absolute-form requests to the proxy.
   std::string proxy;
+  /// Addresses to connect to instead of resolving a name, by "host:port" (curl's --resolve):
+  /// {{"example.com:443", "127.0.0.1"}}. The name still goes in Host, SNI and the
+  /// certificate check. It applies to whatever is connected to: the origin, or the proxy.
+  std::map<std::string, std::string> resolve;
+  /// Called with each fact of TraceEvent as it happens; none by default.
+  std::function<void(TraceEvent, std::string_view)> trace;
 };
 
 /// One connection, as coroutines: send a request, read its response head, read

@@ -37,6 +37,8 @@ enum class Errc {
   truncated_body,      ///< the stream ended inside a body whose length was framed
   data_after_close,    ///< bytes after a message that ends the connection (Connection: close)
   bad_content_encoding,  ///< a gzip or deflate body that does not decode (the client's decoder)
+  too_many_redirects,    ///< the client followed ClientOptions::max_redirects and was sent on again
+  proxy_refused,         ///< an HTTP proxy answered CONNECT with a status other than 2xx
 };
 
 /// The category of wire::http::Errc values; its name() is "http".

@@ -56,7 +56,9 @@ struct ServerLimits {
 
 /// The server's settings.
 struct ServerOptions {
-  std::string host = "";        ///< "" or "::": every address, IPv6 and IPv4
+  /// Loopback unless told otherwise: "localhost" (127.0.0.1); "" or "::" for every address,
+  /// IPv6 and IPv4 (what a server reachable from other machines needs), or one address.
+  std::string host = "localhost";
   std::uint16_t port = 0;       ///< 0: a free port (see local_address())
   unsigned threads = 0;         ///< workers; 0: one per core
   int backlog = 1024;

@@ -46,8 +46,10 @@ class StaticRoot {
   std::unique_ptr<Impl> impl_;
 };
 
-/// The MIME type for a file name's extension ("a.css" -> "text/css; charset=utf-8");
-/// application/octet-stream when unknown.
+/// The MIME type for a file name's extension ("a.css" -> "text/css; charset=utf-8"), from the
+/// system's /etc/mime.types (Debian's media-types; read once, on first use), else a built-in
+/// table of the web's common types; application/octet-stream when neither knows it. Text
+/// types say charset=utf-8.
 std::string_view mime_type(std::string_view file_name) noexcept;
 
 // HTTP dates (RFC 9110 §5.6.7) come from wire::text's one date module.

@@ -1,6 +1,6 @@
 # The two README commands, and helpers. Each target does its own set-up:
 # `make demo` and `make test` work on a fresh Debian 12 machine.
-.PHONY: all deps build build-asan build-tsan demo test test-fast clean
+.PHONY: all deps build build-asan build-tsan build-fuzz demo test test-fast fuzz clean
 
 all: build
 
@@ -19,20 +19,30 @@ build-tsan: deps
 	cmake --preset tsan
 	cmake --build --preset tsan
 
+# The fuzz targets with clang's libFuzzer, ASan and UBSan (tests/fuzz/CMakeLists.txt).
+build-fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+
 # The tutorial's exchanges, replayed on loopback against wire's own servers.
 demo: build
 	./build/tools/wire/wire demo
 
-# Every test: the normal build, the same suite under ASan+UBSan, and the
-# wire::io tests under ThreadSanitizer.
-test: build build-asan build-tsan
+# Every test: the normal build, the same suite under ASan+UBSan, the wire::io tests under
+# ThreadSanitizer, and each fuzz target for WIRE_FUZZ_SECONDS (25 s; 9 targets, 2 at a time).
+test: build build-asan build-tsan build-fuzz
 	ctest --preset default
 	ctest --preset asan
 	ctest --preset tsan
+	ctest --preset fuzz
+
+# Each fuzz target for FUZZ_SECONDS (300 s by default), then the coverage its corpus reaches.
+fuzz: build-fuzz
+	bash tests/fuzz/fuzz.sh
 
 # Only the normal build's tests, for a quick check while working.
 test-fast: build
 	ctest --preset default
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz build-fuzz-coverage

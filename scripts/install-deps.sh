@@ -15,8 +15,9 @@ packages=(
   node-llhttp
   # tests
   libgtest-dev libgmock-dev python3
-  # sanitizer runtimes for clang builds and fuzzers
-  clang libclang-rt-14-dev
+  # sanitizer runtimes for clang builds and fuzzers; llvm-profdata and llvm-cov for the fuzz
+  # coverage report (make fuzz), llvm-symbolizer for sanitizer stack traces
+  clang libclang-rt-14-dev llvm
   # network namespaces for tests that need a route of their own
   iproute2
   # benchmarks: Boost.Asio headers for the echo peer, taskset to pin cores

@@ -223,10 +223,11 @@ class WireProcess:
         self.proc.stderr.close()
 
 
-def make_test_pki(d, openssl="/usr/bin/openssl"):
+def make_test_pki(d, openssl="/usr/bin/openssl", names="DNS:localhost,IP:127.0.0.1"):
     """A test CA and a leaf signed by it, made by the openssl tool in directory `d`:
-    ca.pem/ca.key, leaf.pem/leaf.key (P-256, for DNS:localhost and IP:127.0.0.1, valid
-    for two days). Returns their paths by those names ("ca.pem", ...)."""
+    ca.pem/ca.key, leaf.pem/leaf.key (P-256, for `names`: DNS:localhost and IP:127.0.0.1
+    unless told otherwise, valid for two days). Returns their paths by those names
+    ("ca.pem", ...)."""
     def tool(*args):
         run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=STEP)
 
@@ -237,7 +238,7 @@ def make_test_pki(d, openssl="/usr/bin/openssl"):
     tool("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
          "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost")
     with open(os.path.join(d, "leaf.ext"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+        f.write(f"subjectAltName={names}\nextendedKeyUsage=serverAuth\n"
                 "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n")
     tool("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
          "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")

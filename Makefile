@@ -1,6 +1,6 @@
 # The two README commands, and helpers. Each target does its own set-up:
 # `make demo` and `make test` work on a fresh Debian 12 machine.
-.PHONY: all deps build build-asan build-tsan build-fuzz demo test test-fast fuzz clean
+.PHONY: all deps build build-asan build-tsan build-fuzz demo test test-fast fuzz soak clean
 
 all: build
 
@@ -28,8 +28,9 @@ build-fuzz: deps
 demo: build
 	./build/tools/wire/wire demo
 
-# Every test: the normal build, the same suite under ASan+UBSan, the wire::io tests under
-# ThreadSanitizer, and each fuzz target for WIRE_FUZZ_SECONDS (25 s; 9 targets, 2 at a time).
+# Every test: the normal build (fault injection and a short soak included), the same suite
+# under ASan+UBSan, the wire::io tests under ThreadSanitizer, and each fuzz target for
+# WIRE_FUZZ_SECONDS (25 s; 9 targets, 2 at a time).
 test: build build-asan build-tsan build-fuzz
 	ctest --preset default
 	ctest --preset asan
@@ -39,6 +40,10 @@ test: build build-asan build-tsan build-fuzz
 # Each fuzz target for FUZZ_SECONDS (300 s by default), then the coverage its corpus reaches.
 fuzz: build-fuzz
 	bash tests/fuzz/fuzz.sh
+
+# The HTTP server under load and misbehaving clients for SOAK_SECONDS (300 s by default).
+soak: build
+	bash bench/soak.sh --seconds $${SOAK_SECONDS:-300}
 
 # Only the normal build's tests, for a quick check while working.
 test-fast: build

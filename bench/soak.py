@@ -16,7 +16,8 @@ Phases:
       bad       malformed requests (garbage, smuggling CL+TE, NUL, overlong line and head,
                 bad version): each must get a 4xx or 5xx and a close;
       abandon   connections closed at once, after half a head, after a request without
-                reading, or halfway through a 16 MiB response.
+                reading, halfway through a 16 MiB response, or after pipelining requests
+                without reading any answer until the server stops reading them (a flood).
  4. after: the load stops; within the keep-alive timeout the server's descriptors are
     back to their idle count, and its RSS is within the bound of the baseline.
  5. drain: wrk again, and 8 clients each halfway through a 16 MiB download (read at
@@ -259,7 +260,7 @@ class Soak:
                 self.counts.fail(f"malformed {request[:40]!r}: wanted {status}, got {answer[:60]!r}")
 
     def abandon(self):
-        kinds = ["connect", "half head", "no read", "half body"]
+        kinds = ["connect", "half head", "no read", "half body", "pipelined flood"]
         while time.monotonic() < self.stop_at:
             kind = random.choice(kinds)
             with connect(self.server.port) as s:
@@ -267,6 +268,15 @@ class Soak:
                     s.sendall(b"GET /big.bin HTTP/1.1\r\nHo")
                 elif kind == "no read":
                     s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: soak\r\n\r\n")
+                elif kind == "pipelined flood":
+                    # Requests the client never reads the answers to, until the server stops
+                    # reading them (its send buffer full): what it holds must stay bounded.
+                    s.settimeout(1)
+                    try:
+                        for _ in range(200):
+                            s.sendall(b"GET /medium.bin HTTP/1.1\r\nHost: soak\r\n\r\n" * 50)
+                    except (socket.timeout, BrokenPipeError, ConnectionResetError):
+                        pass
                 elif kind == "half body":
                     s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: soak\r\n\r\n")
                     got = 0

@@ -30,7 +30,7 @@ demo: build
 
 # Every test: the normal build (fault injection and a short soak included), the same suite
 # under ASan+UBSan, the wire::io tests under ThreadSanitizer, and each fuzz target for
-# WIRE_FUZZ_SECONDS (25 s; 9 targets, 2 at a time).
+# WIRE_FUZZ_SECONDS (20 s; 11 targets, 2 at a time).
 test: build build-asan build-tsan build-fuzz
 	ctest --preset default
 	ctest --preset asan

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <ctime>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -16,6 +15,7 @@
 
 #include "fuzz_input.hpp"
 #include "wire/http/cookies.hpp"
+#include "wire/text/date.hpp"
 
 using namespace wire::http;
 using wire::fuzz::violated;
@@ -45,18 +45,13 @@ bool known_overflow(std::string_view line, CookieJar::Clock::time_point now) {
     auto eq = attr.find('=');
     std::string key(trim_ows(attr.substr(0, eq)));
     for (auto& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    std::string value(eq == std::string_view::npos ? std::string_view() : trim_ows(attr.substr(eq + 1)));
+    std::string_view value = eq == std::string_view::npos ? std::string_view() : trim_ows(attr.substr(eq + 1));
     if (key == "expires") {
-      std::tm tm{};
-      const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-      if (!end) end = strptime(value.c_str(), "%a, %d-%b-%Y %H:%M:%S GMT", &tm);
-      if (end) {
-        long long t = timegm(&tm);
-        if (t < -kLimit || t > kLimit) return true;
-      }
+      auto t = wire::text::parse_cookie_date(value);
+      if (t && (*t < -kLimit || *t > kLimit)) return true;
     } else if (key == "max-age") {
       try {
-        long long seconds = std::stoll(value);
+        long long seconds = std::stoll(std::string(value));
         auto since_epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
         if (seconds > kLimit - since_epoch) return true;
       } catch (const std::exception&) {

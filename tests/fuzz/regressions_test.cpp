@@ -35,15 +35,16 @@ TEST(FuzzRegressions, AddressWithNulByteIsRefused) {
   EXPECT_EQ(net::Address::unix_path("@a\0b"sv).size(), net::Address::unix_path("@abc"sv).size());
 }
 
-// fuzz_cookies, crash-a6f1d2a1 ("old=1; Expires=Wed, 09 Jun 2801 10:18:14 GMT") and the one
-// with year 200. BUG, open, in src/http/cookies.cpp: an Expires outside 1677-2262 (the common
-// "Fri, 31 Dec 9999 23:59:59 GMT" among them) overflows when parse_date() turns the time_t
-// into system_clock's nanoseconds (CookieJar::Clock::from_time_t), and so does a Max-Age
-// above ~292 years in `now + std::chrono::seconds(seconds)`: signed overflow, undefined
-// (UBSan stops at chrono.h:225). In a release build the time wraps, and the cookie is either
-// dropped as expired or kept with a wrong expiry. Expected: a far-future cookie is kept (as a
-// browser keeps it, clamped to the largest time the clock holds), a far-past one is deleted.
-// Enable this test with the fix; fuzz_cookies skips such lines until then (known_overflow()).
+// fuzz_cookies, crash-a6f1d2a1: "old=1; Expires=Wed, 09 Jun 2801 10:18:14 GMT". BUG, open, in
+// src/http/cookies.cpp: an Expires after 2262-04-11 (the common "Fri, 31 Dec 9999 23:59:59
+// GMT" among them; text::parse_cookie_date reads years up to 9999) overflows when parse_date()
+// turns its seconds into system_clock's nanoseconds, and so does a Max-Age above ~292 years in
+// `now + std::chrono::seconds(seconds)`: signed overflow, undefined (UBSan stops at
+// chrono.h). In a release build the time wraps, and the cookie is dropped as expired (or kept
+// with a wrong expiry). Expected: such a cookie is kept, as a browser keeps it, its expiry
+// clamped to the largest time the clock holds. Enable this test with the fix; fuzz_cookies
+// skips such lines until then (known_overflow()). (Its other input, an Expires in year 200,
+// overflowed the strptime() parser this replaced; parse_cookie_date refuses years before 1601.)
 TEST(FuzzRegressions, DISABLED_CookieExpiringAfter2262IsKept) {
   auto url = http::Url::parse("http://example.com/");
   auto now = http::CookieJar::Clock::time_point(std::chrono::seconds(1'700'000'000));
@@ -56,11 +57,6 @@ TEST(FuzzRegressions, DISABLED_CookieExpiringAfter2262IsKept) {
     jar.store(url, response, now);
     EXPECT_EQ(jar.header_for(url, now), "a=1") << line;
   }
-  http::CookieJar jar;
-  http::Headers response;
-  response.add("Set-Cookie", "a=1; Expires=Wed, 09 Jun 0200 10:18:14 GMT");
-  jar.store(url, response, now);
-  EXPECT_EQ(jar.size(), 0u);
 }
 
 }  // namespace

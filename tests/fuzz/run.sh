@@ -10,12 +10,14 @@ fuzzer=$1 corpus=$2 work=$3 seconds=$4
 name=$(basename "$corpus")
 
 mkdir -p "$work/new" "$work/artifacts"
+dirs=("$work/new")
+[ -d "$corpus" ] && dirs+=("$corpus")  # a target without seeds starts from nothing
 # -timeout: one input taking this long is a hang. -rss_limit_mb: a runaway allocation is a
 # finding, not a machine out of memory. -max_len: parsers see heads of a few KiB; longer
 # inputs only slow the search down. -print_final_stats: the exec count and coverage in the log.
 status=0
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
-  -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/new" "$corpus" \
+  -print_final_stats=1 -artifact_prefix="$work/artifacts/" "${dirs[@]}" \
   >"$work/log" 2>&1 || status=$?
 grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)|cov: ' "$work/log" | tail -n 4
 if [ "$status" -ne 0 ]; then

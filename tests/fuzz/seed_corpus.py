@@ -3,7 +3,7 @@
 """Seeds tests/fuzz/corpus/<target>/ with the inputs of the unit tests: the C++ string
 literals of the test files each target's parser is tested by (adjacent literals joined, escapes
 decoded), filtered to the ones that look like that parser's input and given the option bytes
-the target reads first. Files are named by the SHA-1 of their bytes, as libFuzzer names its
+the target reads first (corpus/<short>/ for fuzz_<short>[_parser]). Files are named by the SHA-1 of their bytes, as libFuzzer names its
 own, so running this again adds only what is new and never removes a crash input.
 
     /usr/bin/python3 tests/fuzz/seed_corpus.py        # from the repository's top
@@ -77,7 +77,7 @@ METHODS = re.compile(rb"^(\r\n)*[A-Z]+ \S* HTTP/")
 
 # target: (source files, keep(literal) -> list of inputs, option bytes before each input)
 TARGETS = {
-    "url": (tests("http/url_test.cpp", "http/client_test.cpp", "http/pooled_client_test.cpp"),
+    "url": (tests("text/url_test.cpp", "http/client_test.cpp", "http/pooled_client_test.cpp"),
             lambda s: [s] if 0 < len(s) < 512 and b"\r" not in s and b"\n" not in s else [], b""),
     # Limits large enough for the test inputs (see fuzz_request.cpp), EOF at the end.
     "request": (tests("http/request_parser_test.cpp", "http/server_test.cpp", "http/server_limits_test.cpp"),
@@ -97,9 +97,16 @@ TARGETS = {
               lambda s: [b"/f.txt\n" + s] if s.lower().startswith(b"bytes") else
               [b"/f.txt\n\n\n\n" + s] if re.search(rb"\d\d:\d\d:\d\d", s) else
               [s + b"\n"] if s.startswith(b"/") and b"\n" not in s and b"\r" not in s else [], b"\x00"),
-    "http_date": (tests("http/static_files_test.cpp", "http/server_test.cpp", "http/cookies_test.cpp"),
-                  lambda s: [s] if re.search(rb"\d\d:\d\d:\d\d", s) and len(s) < 64 else [], b""),
-    "address": (tests("net/address_test.cpp", "net/tcp_test.cpp", "net/socket_test.cpp"),
+    # HTTP, cookie and mail dates, FTP time-vals: anything with a time of day or 14 digits.
+    "dates": (tests("text/date_test.cpp", "http/static_files_test.cpp", "http/cookies_test.cpp"),
+              lambda s: [s] if (re.search(rb"\d\d:\d\d", s) or re.fullmatch(rb"\d{14}(\.\d+)?", s))
+              and len(s) < 80 else [], b""),
+    # Line length 76 (4 + 72), then the literal as data and as text to decode.
+    "base64": (tests("text/base64_test.cpp"), lambda s: [s] if len(s) < 1024 else [], b"\x48"),
+    # Limit 64, CRLF only; the same with LF.
+    "line": (tests("net/line_reader_test.cpp", "tls/line_reader_test.cpp"),
+             lambda s: [b"\x40\x00" + s, b"\x40\x01" + s] if b"\n" in s or b"\r" in s else [], b""),
+    "net_address": (tests("net/address_test.cpp", "net/tcp_test.cpp", "net/socket_test.cpp"),
                 lambda s: [s] if 0 < len(s) < 128 and b"\n" not in s else [], b""),
 }
 

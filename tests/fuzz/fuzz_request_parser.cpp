@@ -3,9 +3,9 @@
 // must give the same transcript (and never crash, leak or overflow).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
-#include "fuzz_input.hpp"
 #include "transcript.hpp"
 
 using namespace wire::http;
@@ -24,7 +24,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto reference = test::run_requests(input, {Split::whole, 0}, eof, limits);
   auto bytewise = test::run_requests(input, {Split::bytewise, 0}, eof, limits);
   auto cut = test::run_requests(input, {Split::random, size}, eof, limits);
-  if (bytewise.lines != reference.lines) wire::fuzz::violated("byte by byte differs from whole");
-  if (cut.lines != reference.lines) wire::fuzz::violated("random cuts differ from whole");
+  if (bytewise.lines != reference.lines || cut.lines != reference.lines) std::abort();
   return 0;
 }

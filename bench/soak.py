@@ -104,17 +104,22 @@ def connect(port):
     return s
 
 
-def read_response(s, buf=b""):
-    """One response on `s` (Content-Length framed): (status, body, rest of buffer)."""
+def read_head(s, buf=b""):
+    """A response head on `s`: (head, its Content-Length or 0, the bytes after it)."""
     while b"\r\n\r\n" not in buf:
         chunk = s.recv(65536)
         if not chunk:
             raise EOFError("closed before a response head")
         buf += chunk
     head, buf = buf.split(b"\r\n\r\n", 1)
-    status = int(head.split(b" ", 2)[1])
     m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
-    length = int(m.group(1)) if m else 0
+    return head, int(m.group(1)) if m else 0, buf
+
+
+def read_response(s, buf=b""):
+    """One response on `s` (Content-Length framed): (status, body, rest of buffer)."""
+    head, length, buf = read_head(s, buf)
+    status = int(head.split(b" ", 2)[1])
     while len(buf) < length:
         chunk = s.recv(min(1 << 20, length - len(buf)))
         if not chunk:
@@ -295,14 +300,7 @@ class Soak:
         try:
             with connect(self.server.port) as s:
                 s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: soak\r\n\r\n")
-                buf = b""
-                while b"\r\n\r\n" not in buf:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        raise EOFError("no head")
-                    buf += chunk
-                head, body = buf.split(b"\r\n\r\n", 1)
-                length = int(re.search(rb"\r\ncontent-length: *(\d+)", head, re.I).group(1))
+                _, length, body = read_head(s)
                 h = hashlib.sha256(body)
                 got = len(body)
                 started.release()

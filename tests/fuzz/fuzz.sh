@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # `make fuzz`: every fuzz target for longer than `make test` does, then the source coverage
 # its corpus reaches.
-#   FUZZ_SECONDS=600 FUZZ_JOBS=2 bash tests/fuzz/fuzz.sh [NAME...]   (NAME: fuzz_NAME; default: all)
+#   FUZZ_SECONDS=600 FUZZ_JOBS=2 bash tests/fuzz/fuzz.sh [SHORT...]   (default: every target)
 # 1. Each target fuzzes for FUZZ_SECONDS (default 300) from tests/fuzz/corpus/<short>/, FUZZ_JOBS
 #    at a time (default 2); new inputs go to build-fuzz/tests/fuzz/work/<short>/new/, a crash to
 #    .../artifacts/ (and the script fails, saying so). To keep new inputs, merge them into the
@@ -18,30 +18,28 @@ jobs=${FUZZ_JOBS:-2}
 fuzz_dir=build-fuzz/tests/fuzz
 cov_build=build-fuzz-coverage
 
-# Every libFuzzer program the fuzz build made, or those named: fuzz_<name> with its corpus in
-# tests/fuzz/corpus/<short> (the name without a trailing "_parser", as CMakeLists.txt says).
-if [ $# -gt 0 ]; then
-  names=("$@")
-else
-  names=()
-  for exe in "$fuzz_dir"/fuzz_*; do
-    [ -x "$exe" ] && [ -f "$exe" ] && names+=("${exe##*/fuzz_}")
-  done
-fi
-[ ${#names[@]} -gt 0 ] || { echo "fuzz.sh: no fuzz targets in $fuzz_dir (make build-fuzz)" >&2; exit 1; }
-short() { echo "${1%_parser}"; }
-
 tool() {  # llvm-cov / llvm-profdata: the unversioned name, or Debian's -14
   command -v "$1" || command -v "$1-14" || { echo "fuzz.sh: $1 not found (bash scripts/install-deps.sh)" >&2; exit 1; }
 }
 profdata=$(tool llvm-profdata)
 llvm_cov=$(tool llvm-cov)
 
-echo "== fuzzing ${#names[@]} target(s), ${seconds} s each, ${jobs} at a time: ${names[*]}"
+# The libFuzzer programs the fuzz build makes (targets.txt, written by CMakeLists.txt: "NAME
+# SHORT" per line, the corpus being tests/fuzz/corpus/SHORT), or those of them named.
+[ -f "$fuzz_dir/targets.txt" ] || { echo "fuzz.sh: no $fuzz_dir/targets.txt (make build-fuzz)" >&2; exit 1; }
+names=() shorts=()
+while read -r name short; do
+  if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qxF -e "${name#fuzz_}" -e "$short"; then
+    names+=("$name") shorts+=("$short")
+  fi
+done <"$fuzz_dir/targets.txt"
+[ ${#names[@]} -gt 0 ] || { echo "fuzz.sh: none of the fuzz targets in $fuzz_dir/targets.txt match: $*" >&2; exit 1; }
+
+echo "== fuzzing ${#names[@]} target(s), ${seconds} s each, ${jobs} at a time: ${shorts[*]}"
 failed=0
-for n in "${names[@]}"; do
-  s=$(short "$n")
-  printf '%s\0' "$fuzz_dir/fuzz_$n" "tests/fuzz/corpus/$s" "$fuzz_dir/work/$s" "$seconds"
+for i in "${!names[@]}"; do
+  s=${shorts[$i]}
+  printf '%s\0' "$fuzz_dir/${names[$i]}" "tests/fuzz/corpus/$s" "$fuzz_dir/work/$s" "$seconds"
 done | xargs -0 -n 4 -P "$jobs" bash tests/fuzz/run.sh || failed=1
 
 echo "== coverage of the corpus and the new inputs ($cov_build)"
@@ -50,9 +48,9 @@ cmake --build --preset fuzz-coverage
 rm -rf "$cov_build/profiles"
 mkdir -p "$cov_build/profiles"
 objects=()
-for n in "${names[@]}"; do
-  s=$(short "$n")
-  exe="$cov_build/tests/fuzz/fuzz_$n"
+for i in "${!names[@]}"; do
+  s=${shorts[$i]}
+  exe="$cov_build/tests/fuzz/${names[$i]}"
   inputs=()
   for d in "tests/fuzz/corpus/$s" "$fuzz_dir/work/$s/new"; do
     [ -d "$d" ] && inputs+=("$d")

@@ -15,6 +15,7 @@
 #include "wire/http/error.hpp"
 #include "wire/io/loop.hpp"
 #include "wire/io/timeout.hpp"
+#include "wire/text/chars.hpp"
 #include "wire/version.hpp"
 
 namespace wire::http {
@@ -285,166 +286,195 @@ io::Task<Reply> AsyncClient::request(std::string method, std::string url, Reques
   co_return co_await request_once(std::move(method), std::move(url), options);
 }
 
-io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_text, RequestOptions& o) {
-  Impl& d = *impl_;
-  Url url = Url::parse_http(url_text);
-  Headers headers = o.headers;
-  if (!headers.contains("User-Agent")) headers.add("User-Agent", d.options.user_agent);
-  if (!headers.contains("Accept")) headers.add("Accept", "*/*");
-  bool decode = d.options.decompress && !headers.contains("Accept-Encoding");
-  if (decode) headers.add("Accept-Encoding", "gzip, deflate");
-  if (!headers.contains("Authorization")) {
-    if (o.basic_auth) {
-      headers.add("Authorization", detail::basic_credentials(o.basic_auth->first, o.basic_auth->second));
-    } else if (url.has_userinfo()) {
-      headers.add("Authorization", detail::basic_credentials(percent_decode(url.username()),
-                                                             percent_decode(url.password().value_or(""))));
+// One request through its redirects: what is sent, and what a redirect changes of it.
+struct AsyncClient::Outgoing {
+  Outgoing(const ClientOptions& client, RequestOptions& options, std::string m, std::string text)
+      : o(options), method(std::move(m)), url_text(std::move(text)), url(Url::parse_http(url_text)),
+        headers(options.headers), body(options.body), form(!options.form.empty()),
+        streamed(static_cast<bool>(options.body_source)) {
+    if (!headers.contains("User-Agent")) headers.add("User-Agent", client.user_agent);
+    if (!headers.contains("Accept")) headers.add("Accept", "*/*");
+    decode = client.decompress && !headers.contains("Accept-Encoding");
+    if (decode) headers.add("Accept-Encoding", "gzip, deflate");
+    if (!headers.contains("Authorization")) {
+      if (o.basic_auth) {
+        headers.add("Authorization", detail::basic_credentials(o.basic_auth->first, o.basic_auth->second));
+      } else if (url.has_userinfo()) {
+        headers.add("Authorization", detail::basic_credentials(percent_decode(url.username()),
+                                                               percent_decode(url.password().value_or(""))));
+      }
+    }
+    own_cookie = headers.contains("Cookie");  // the caller's; the jar then stays out of it
+  }
+
+  RequestOptions& o;
+  std::string method;
+  std::string url_text;  // as the caller gave it, for messages
+  Url url;
+  Headers headers;
+  std::string body;
+  bool form;
+  bool streamed;  // a body source can be read only once
+  bool own_cookie = false;
+  bool decode = false;
+
+  // Sends the request on `conn`: the form, the stream or the body.
+  io::Task<void> send_on(AsyncConnection& conn) {
+    if (form) {
+      // A fresh source each time: the files can be read again for a retry or a 307.
+      auto source = std::make_shared<MultipartSource>(o.form);
+      headers.set("Content-Type", "multipart/form-data; boundary=" + source->boundary());
+      std::uint64_t length = source->length();
+      AsyncConnection::BodySource read = [source](std::span<std::byte> out) { return (*source)(out); };
+      co_await conn.send_request(Request{method, url.target(), headers}, std::move(read), length);
+    } else if (streamed) {
+      co_await conn.send_request(Request{method, url.target(), headers}, o.body_source, o.body_length);
+    } else {
+      co_await conn.send_request(Request{method, url.target(), headers}, body);
     }
   }
-  std::string body = o.body;
-  bool form = !o.form.empty();
-  bool own_cookie = headers.contains("Cookie");  // the caller's; the jar then stays out of it
-  bool streamed = static_cast<bool>(o.body_source);  // can be read only once
+};
 
+io::Task<Reply> AsyncClient::request_once(std::string method, std::string url_text, RequestOptions& o) {
+  Impl& d = *impl_;
+  Outgoing out(d.options, o, std::move(method), std::move(url_text));
   Reply reply;
   for (int redirects = 0;; ++redirects) {
-    // Send, and read the head; a pooled connection the server closed meanwhile
-    // gets one more try on a fresh one, for a request that may be repeated.
-    std::optional<AsyncConnection> conn;
-    const Response* head = nullptr;
-    if (d.options.cookies && !own_cookie) {
-      std::string cookie = d.options.cookies->header_for(url);
+    if (d.options.cookies && !out.own_cookie) {
+      std::string cookie = d.options.cookies->header_for(out.url);
       if (cookie.empty()) {
-        headers.remove("Cookie");
+        out.headers.remove("Cookie");
       } else {
-        headers.set("Cookie", cookie);
+        out.headers.set("Cookie", cookie);
       }
     }
-    for (int attempt = 0;; ++attempt) {
-      auto [c, reused] = co_await d.acquire(url);
-      conn.emplace(std::move(c));
-      std::exception_ptr failure;
-      bool retry = false;
-      try {
-        if (form) {
-          // A fresh source each time: the files can be read again for a retry or a 307.
-          auto source = std::make_shared<MultipartSource>(o.form);
-          headers.set("Content-Type", "multipart/form-data; boundary=" + source->boundary());
-          std::uint64_t length = source->length();
-          AsyncConnection::BodySource read = [source](std::span<std::byte> out) { return (*source)(out); };
-          co_await conn->send_request(Request{method, url.target(), headers}, std::move(read), length);
-        } else if (streamed) {
-          co_await conn->send_request(Request{method, url.target(), headers}, o.body_source, o.body_length);
-        } else {
-          co_await conn->send_request(Request{method, url.target(), headers}, body);
-        }
-        head = &static_cast<const Response&>(co_await conn->read_response_head());
-      } catch (const Error&) {
-        failure = std::current_exception();  // the server's answer was wrong: not retried
-      } catch (const std::system_error& e) {
-        failure = std::current_exception();
-        retry = reused && attempt == 0 && idempotent(method) && !streamed && stale_connection_error(e.code());
-      }
-      if (!failure) break;
-      conn->close();
-      if (!retry) std::rethrow_exception(failure);
-    }
-    if (d.options.cookies) d.options.cookies->store(url, head->headers);
-    if (o.on_head) o.on_head(*head);
-
-    if (is_redirect(head->status) && head->headers.contains("Location") && d.options.max_redirects > 0) {
-      if (redirects >= d.options.max_redirects) {
-        throw Error(Errc::bad_message, url_text + ": more than " + std::to_string(d.options.max_redirects) +
-                                           " redirects (the last to " +
-                                           std::string(*head->headers.get("Location")) + ")");
-      }
-      Url next = resolve(url, *head->headers.get("Location"));
-      if (next.scheme() != "http" && next.scheme() != "https") {
-        throw Error(Errc::bad_message, url_text + ": redirect to a URL that is not http or https: " + next.str());
-      }
-      int status = head->status;
-      // Read a small body away to keep the connection; a big one is not worth it.
-      std::array<std::byte, 16 * 1024> skip;
-      std::size_t drained = 0;
-      while (drained <= 64 * 1024) {
-        std::size_t n = co_await conn->read_body(skip);
-        if (n == 0) break;
-        drained += n;
-      }
-      if (drained <= 64 * 1024) {
-        d.release(url, std::move(*conn));
-      } else {
-        conn->close();
-      }
-      // 303, and 301/302 after a POST, continue as GET without a body (RFC 9110 15.4).
-      if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
-        if (method != "HEAD") method = "GET";
-        body.clear();
-        form = streamed = false;
-        headers.remove("Content-Type");
-        headers.remove("Content-Length");
-        headers.remove("Transfer-Encoding");
-      } else if (streamed) {
-        throw Error(Errc::bad_message, url_text + ": redirected (" + std::to_string(status) + ") to " +
-                                           next.str() + ", but a streamed body cannot be sent again");
-      }
-      // Credentials and cookies are for the origin they were given to.
-      if (origin_of(next) != origin_of(url)) {
-        headers.remove("Authorization");
-        headers.remove("Cookie");
-        own_cookie = false;  // the jar (if any) speaks for the new origin
-      }
-      url = std::move(next);
+    AsyncConnection conn = co_await send(out);
+    const Response& head = conn.response();
+    if (d.options.cookies) d.options.cookies->store(out.url, head.headers);
+    if (o.on_head) o.on_head(head);
+    if (is_redirect(head.status) && head.headers.contains("Location") && d.options.max_redirects > 0) {
+      co_await follow(out, conn, redirects);
       reply.redirects = redirects + 1;
       continue;
     }
-
-    reply.status = head->status;
-    reply.reason = head->reason;
-    reply.headers = head->headers;
-    reply.url = url;
-    std::optional<std::uint64_t> length;
-    if (auto cl = head->headers.get("Content-Length")) {
-      try {
-        length = std::stoull(std::string(*cl));
-      } catch (const std::exception&) {  // the parser has checked it; be safe
-      }
-    }
-    std::optional<Inflater> inflater;
-    if (decode) {
-      std::string coding(head->headers.get("Content-Encoding").value_or(""));
-      for (auto& ch : coding) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (coding == "gzip" || coding == "x-gzip") inflater.emplace(true, "response from " + conn->peer());
-      if (coding == "deflate") inflater.emplace(false, "response from " + conn->peer());
-    }
-    auto deliver = [&](std::span<const std::byte> data) {
-      if (o.sink) {
-        o.sink(data);
-        return;
-      }
-      if (reply.body.size() + data.size() > d.options.max_body) {
-        throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
-                                "response from " + conn->peer() + ": body larger than " +
-                                    std::to_string(d.options.max_body) + " bytes");
-      }
-      reply.body.append(reinterpret_cast<const char*>(data.data()), data.size());
-    };
-    std::vector<std::byte> chunk(64 * 1024);
-    std::uint64_t received = 0;
-    while (std::size_t n = co_await conn->read_body(chunk)) {
-      received += n;
-      std::span<const std::byte> data(chunk.data(), n);
-      if (inflater) {
-        inflater->feed(data, deliver);
-      } else {
-        deliver(data);
-      }
-      if (o.progress) o.progress(received, length);
-    }
-    if (inflater) inflater->finish();
-    d.release(url, std::move(*conn));
+    co_await read_reply(out, conn, reply);
     co_return reply;
   }
+}
+
+// Sends, and reads the head; a pooled connection the server closed meanwhile gets one more
+// try on a fresh one, for a request that may be repeated.
+io::Task<AsyncConnection> AsyncClient::send(Outgoing& out) {
+  Impl& d = *impl_;
+  for (int attempt = 0;; ++attempt) {
+    auto [conn, reused] = co_await d.acquire(out.url);
+    std::exception_ptr failure;
+    bool retry = false;
+    try {
+      co_await out.send_on(conn);
+      co_await conn.read_response_head();
+    } catch (const Error&) {
+      failure = std::current_exception();  // the server's answer was wrong: not retried
+    } catch (const std::system_error& e) {
+      failure = std::current_exception();
+      retry = reused && attempt == 0 && idempotent(out.method) && !out.streamed && stale_connection_error(e.code());
+    }
+    if (!failure) co_return std::move(conn);
+    conn.close();
+    if (!retry) std::rethrow_exception(failure);
+  }
+}
+
+// A redirect (RFC 9110 §15.4): where it leads, what the request becomes on the way, and the
+// connection kept if its body is small enough to read away.
+io::Task<void> AsyncClient::follow(Outgoing& out, AsyncConnection& conn, int redirects) {
+  Impl& d = *impl_;
+  const Response& head = conn.response();
+  std::string location(*head.headers.get("Location"));
+  if (redirects >= d.options.max_redirects) {
+    throw Error(Errc::bad_message, out.url_text + ": more than " + std::to_string(d.options.max_redirects) +
+                                       " redirects (the last to " + location + ")");
+  }
+  Url next = resolve(out.url, location);
+  if (next.scheme() != "http" && next.scheme() != "https") {
+    throw Error(Errc::bad_message, out.url_text + ": redirect to a URL that is not http or https: " + next.str());
+  }
+  const int status = head.status;
+  std::array<std::byte, 16 * 1024> skip;
+  std::size_t drained = 0;
+  while (drained <= 64 * 1024) {
+    std::size_t n = co_await conn.read_body(skip);
+    if (n == 0) break;
+    drained += n;
+  }
+  if (drained <= 64 * 1024) {
+    d.release(out.url, std::move(conn));
+  } else {
+    conn.close();
+  }
+  // 303, and 301/302 after a POST, continue as GET without a body.
+  if (status == 303 || ((status == 301 || status == 302) && out.method == "POST")) {
+    if (out.method != "HEAD") out.method = "GET";
+    out.body.clear();
+    out.form = out.streamed = false;
+    out.headers.remove("Content-Type");
+    out.headers.remove("Content-Length");
+    out.headers.remove("Transfer-Encoding");
+  } else if (out.streamed) {
+    throw Error(Errc::bad_message, out.url_text + ": redirected (" + std::to_string(status) + ") to " + next.str() +
+                                       ", but a streamed body cannot be sent again");
+  }
+  // Credentials and cookies are for the origin they were given to.
+  if (origin_of(next) != origin_of(out.url)) {
+    out.headers.remove("Authorization");
+    out.headers.remove("Cookie");
+    out.own_cookie = false;  // the jar (if any) speaks for the new origin
+  }
+  out.url = std::move(next);
+}
+
+// The final response's body, decoded if it is gzip or deflate, to the sink or into `reply`.
+io::Task<void> AsyncClient::read_reply(Outgoing& out, AsyncConnection& conn, Reply& reply) {
+  Impl& d = *impl_;
+  const Response& head = conn.response();
+  reply.status = head.status;
+  reply.reason = head.reason;
+  reply.headers = head.headers;
+  reply.url = out.url;
+  std::optional<std::uint64_t> length = conn.content_length();
+  std::optional<Inflater> inflater;
+  if (out.decode) {
+    std::string coding = text::to_lower(head.headers.get("Content-Encoding").value_or(""));
+    if (coding == "gzip" || coding == "x-gzip") inflater.emplace(true, "response from " + conn.peer());
+    if (coding == "deflate") inflater.emplace(false, "response from " + conn.peer());
+  }
+  RequestOptions& o = out.o;
+  auto deliver = [&](std::span<const std::byte> data) {
+    if (o.sink) {
+      o.sink(data);
+      return;
+    }
+    if (reply.body.size() + data.size() > d.options.max_body) {
+      throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
+                              "response from " + conn.peer() + ": body larger than " +
+                                  std::to_string(d.options.max_body) + " bytes");
+    }
+    reply.body.append(reinterpret_cast<const char*>(data.data()), data.size());
+  };
+  std::vector<std::byte> chunk(64 * 1024);
+  std::uint64_t received = 0;
+  while (std::size_t n = co_await conn.read_body(chunk)) {
+    received += n;
+    std::span<const std::byte> data(chunk.data(), n);
+    if (inflater) {
+      inflater->feed(data, deliver);
+    } else {
+      deliver(data);
+    }
+    if (o.progress) o.progress(received, length);
+  }
+  if (inflater) inflater->finish();
+  d.release(out.url, std::move(conn));
 }
 
 // --- Client: the blocking form

@@ -14,6 +14,7 @@
 #include "wire/http/serializer.hpp"
 #include "wire/http/url.hpp"
 #include "wire/io/loop.hpp"
+#include "wire/io/reader.hpp"
 #include "wire/io/stream.hpp"
 #include "wire/io/timeout.hpp"
 
@@ -48,13 +49,9 @@ struct AsyncConnection::State {
   std::string peer;         // "host:port" for messages
   std::string host_header;  // what Host says
   ResponseParser parser;
-  std::vector<char> buffer = std::vector<char>(kReadBuffer);
-  std::size_t fed = 0;  // [0, fed) given to the parser; [fed, end) not yet
-  std::size_t end = 0;
-  std::string_view pending;  // body bytes of a data event not yet handed out
+  net::InputBuffer in{kReadBuffer};  // received, not yet given to the parser
+  std::string_view pending;          // body bytes of a data event not yet handed out
   enum class Phase { idle, sent, body, done, broken } phase = Phase::idle;
-  bool eof = false;
-  bool answered = false;  // a byte of the response to the last request has arrived
   std::string absolute_prefix;      // through a plain proxy: "http://host[:port]" before each target
   std::string proxy_authorization;  // through a plain proxy with credentials
 
@@ -187,7 +184,6 @@ std::string AsyncConnection::prepare(Request& request, std::optional<std::uint64
   std::string out = encode_head(request);  // throws before anything is sent
   s.parser.expect_response_to(request.method);
   s.phase = State::Phase::sent;
-  s.answered = false;
   return out;
 }
 
@@ -251,54 +247,16 @@ io::Task<void> AsyncConnection::send_request(Request request, BodySource source,
   }
 }
 
-// Reads more from the connection into the buffer (or notes its end).
-io::Task<void> AsyncConnection::fill() {
+// The next parser event, reading as needed (io::next_event). A read that fails throws; the end
+// of the stream where the parser needed more is need_more with `ended` set.
+io::Task<Event> AsyncConnection::next_event(bool& ended) {
   State& s = *s_;
-  if (s.fed == s.end) s.fed = s.end = 0;  // everything given and handed out: start over
-  if (s.end == s.buffer.size()) {        // compact what the parser has not taken
-    std::memmove(s.buffer.data(), s.buffer.data() + s.fed, s.end - s.fed);
-    s.end -= s.fed;
-    s.fed = 0;
-  }
   std::error_code ec;
-  auto space = std::as_writable_bytes(std::span(s.buffer)).subspan(s.end);
-  std::size_t n = co_await s.stream.read_some(space, ec);
-  if (ec) s.fail_read(ec);
-  if (n == 0) {
-    s.eof = true;
-  } else {
-    s.end += n;
-    s.answered = true;
-  }
+  Event ev = co_await io::next_event(s.parser, s.in, s.stream, ec);
+  ended = ec == wire::Errc::unexpected_eof;
+  if (ec && !ended) s.fail_read(ec);
+  co_return ev;
 }
-
-namespace {
-
-// The next parser event, reading and feeding as needed. A data event's bytes
-// stay valid until the next call.
-template <typename Fill>
-io::Task<Event> next_event(ResponseParser& parser, std::vector<char>& buffer, std::size_t& fed,
-                           std::size_t& end, bool& eof, Fill fill) {
-  for (;;) {
-    Event ev = parser.next();
-    if (ev.kind != EventKind::need_more) co_return ev;
-    if (fed < end) {
-      fed += parser.feed(std::string_view(buffer.data() + fed, end - fed));
-      continue;
-    }
-    if (eof) {
-      parser.feed_eof();
-      Event last = parser.next();
-      if (last.kind == EventKind::need_more) {  // cannot happen after EOF; be safe
-        co_return Event{EventKind::error, {}};
-      }
-      co_return last;
-    }
-    co_await fill();
-  }
-}
-
-}  // namespace
 
 io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_head() {
   State& s = *s_;
@@ -306,7 +264,15 @@ io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_
     throw std::logic_error("HTTP connection to " + s.peer + ": no request is waiting for its response");
   }
   for (;;) {
-    Event ev = co_await next_event(s.parser, s.buffer, s.fed, s.end, s.eof, [this] { return fill(); });
+    bool ended = false;
+    Event ev = co_await next_event(ended);
+    if (ended) {
+      // The server closed between messages: nothing of an answer came (a cut-off answer is
+      // the parser's error, truncated_head).
+      s.phase = State::Phase::broken;
+      throw std::system_error(make_error_code(wire::Errc::unexpected_eof),
+                              "HTTP response from " + s.peer + ": the server closed the connection without answering");
+    }
     switch (ev.kind) {
       case EventKind::head: {
         const Response& r = s.parser.response();
@@ -317,15 +283,6 @@ io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_
       case EventKind::end:
         continue;  // the end of an interim response
       case EventKind::error:
-        // fill() reuses the buffer from its start once everything was fed, so
-        // fed and end cannot tell whether anything came: a truncated head is
-        // the parser's error (truncated_head), not "closed without answering".
-        if (s.eof && !s.answered) {
-          s.phase = State::Phase::broken;
-          throw std::system_error(make_error_code(wire::Errc::unexpected_eof),
-                                  "HTTP response from " + s.peer +
-                                      ": the server closed the connection without answering");
-        }
         s.fail_parse();
       default:
         s.phase = State::Phase::broken;
@@ -348,24 +305,22 @@ io::Task<std::size_t> AsyncConnection::read_body(std::span<std::byte> buffer) {
       co_return n;
     }
     Event ev = s.parser.next();
-    if (ev.kind == EventKind::need_more && s.fed == s.end && !s.eof && buffer.size() >= kDirectRead &&
+    if (ev.kind == EventKind::need_more && s.in.empty() && buffer.size() >= kDirectRead &&
         s.parser.framing() == BodyFraming::content_length) {
       // A large read of a length-delimited body with nothing buffered: read straight
       // into the caller's buffer and parse it there, where every byte up to the
       // body's end is body, instead of reading into ours and copying each byte over.
-      auto into = buffer.first(std::min(buffer.size(), s.buffer.size()));
+      auto into = buffer.first(std::min(buffer.size(), s.in.capacity()));
       std::error_code ec;
       std::size_t n = co_await s.stream.read_some(into, ec);
       if (ec) s.fail_read(ec);
       if (n == 0) {
-        s.eof = true;  // next_event() below reports the truncated body
+        s.parser.feed_eof();  // the body is cut short: the parser's error, below
       } else {
         std::size_t used = s.parser.feed(std::span<const std::byte>(into.first(n)));
         // Bytes past the body's end (a server sending more than its Content-Length)
-        // go where fill() would have left them: reusable() sees them there.
-        std::memcpy(s.buffer.data(), into.data() + used, n - used);
-        s.fed = 0;
-        s.end = n - used;
+        // go into the buffer: reusable() sees them there.
+        s.in.append(into.subspan(used, n - used));
         std::size_t got = 0;
         for (Event e = s.parser.next(); e.kind != EventKind::need_more; e = s.parser.next()) {
           if (e.kind == EventKind::data) {  // views `into`, at or after `got`
@@ -385,7 +340,9 @@ io::Task<std::size_t> AsyncConnection::read_body(std::span<std::byte> buffer) {
       }
     }
     if (ev.kind == EventKind::need_more) {
-      ev = co_await next_event(s.parser, s.buffer, s.fed, s.end, s.eof, [this] { return fill(); });
+      bool ended = false;
+      ev = co_await next_event(ended);
+      if (ended) s.fail_parse();  // cannot be: the parser ends or fails a body at EOF
     }
     switch (ev.kind) {
       case EventKind::data:
@@ -435,10 +392,12 @@ bool AsyncConnection::reusable() const noexcept {
   // Bytes already received after the end of the response (a body longer than its
   // Content-Length) answer no request: reading them as the next response would let
   // a server's excess pose as the answer to a request it has not seen yet.
-  return s_ && s_->phase == State::Phase::done && s_->parser.keep_alive() && !s_->eof &&
-         s_->fed == s_->end && s_->stream.is_open();
+  return s_ && s_->phase == State::Phase::done && s_->parser.keep_alive() && s_->in.empty() &&
+         s_->stream.is_open();
 }
 
+const Response& AsyncConnection::response() const noexcept { return s_->parser.response(); }
+std::optional<std::uint64_t> AsyncConnection::content_length() const noexcept { return s_->parser.content_length(); }
 const std::string& AsyncConnection::peer() const noexcept { return s_->peer; }
 tls::AnyStream& AsyncConnection::stream() noexcept { return s_->stream; }
 void AsyncConnection::close() noexcept {

@@ -175,6 +175,70 @@ std::string encode_head(const Response& res) {
   return out;
 }
 
+namespace {
+
+void append_decimal(std::uint64_t n, std::string& out) {
+  char buf[24];
+  auto result = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, result.ptr);
+}
+
+// The length first: most names are none of these, and this runs for every field of every
+// response a server sends.
+bool frames_message(std::string_view name) noexcept {
+  switch (name.size()) {
+    case 14: return iequals(name, "Content-Length");
+    case 17: return iequals(name, "Transfer-Encoding");
+    case 10: return iequals(name, "Connection");
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::error_code encode_response_head(int status, std::string_view reason, const Headers& fields,
+                                     const ResponseFraming& framing, std::string& out) {
+  if (status < 100 || status > 999 || !is_reason(reason)) return Errc::bad_status_line;
+  const std::size_t start = out.size();
+  if (reason.empty()) reason = reason_phrase(status);
+  char line[13] = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ', static_cast<char>('0' + status / 100),
+                   static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10), ' '};
+  out.append(line, sizeof line);
+  out += reason;
+  out += "\r\n";
+  bool has_date = false;
+  bool has_server = false;
+  for (auto field : fields) {
+    if (!is_valid_field_name(field.name) || !is_valid_field_value(field.value)) {
+      out.resize(start);
+      return is_valid_field_name(field.name) ? Errc::bad_header_value : Errc::bad_header_name;
+    }
+    if (frames_message(field.name)) continue;
+    if (field.name.size() == 4 && iequals(field.name, "Date")) has_date = true;
+    if (field.name.size() == 6 && iequals(field.name, "Server")) has_server = true;
+    out += field.name;
+    out += ": ";
+    out += field.value;
+    out += "\r\n";
+  }
+  if (!has_server) out += framing.server_line;
+  if (!has_date) out += framing.date_line;
+  if (framing.content_length) {
+    out += "Content-Length: ";
+    append_decimal(*framing.content_length, out);
+    out += "\r\n";
+  } else if (framing.chunked) {
+    out += "Transfer-Encoding: chunked\r\n";
+  }
+  if (framing.close) {
+    out += "Connection: close\r\n";
+  } else if (framing.keep_alive) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+  return {};
+}
+
 void encode_chunk_header(std::size_t size, std::string& out) {
   char buf[2 * sizeof(std::size_t) + 2];
   auto result = std::to_chars(buf, buf + sizeof(buf) - 2, size, 16);

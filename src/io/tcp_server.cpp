@@ -4,10 +4,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <array>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "wire/io/runtime.hpp"
@@ -28,9 +31,65 @@ struct WorkerShare {
   std::coroutine_handle<> accept_waiting;      // the acceptor, paused at the limit
 };
 
+namespace {
+
+// A client's address as 16 bytes (IPv4 as IPv4-mapped IPv6), the key of the per-address
+// connection count: small enough to live in every connection's frame.
+using ClientKey = std::array<unsigned char, 16>;
+struct ClientKeyHash {
+  std::size_t operator()(const ClientKey& k) const noexcept {
+    std::uint64_t a;
+    std::uint64_t b;
+    std::memcpy(&a, k.data(), 8);
+    std::memcpy(&b, k.data() + 8, 8);
+    return std::hash<std::uint64_t>{}(a * 0x9E3779B97F4A7C15ULL ^ b);
+  }
+};
+
+ClientKey client_key(const net::Address& a) {
+  ClientKey key{};
+  if (a.is_ipv4()) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(a.data());
+    key[10] = key[11] = 0xff;
+    std::memcpy(key.data() + 12, &sin->sin_addr, 4);
+  } else if (a.is_ipv6()) {
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(a.data());
+    std::memcpy(key.data(), &sin6->sin6_addr, 16);
+  }
+  return key;
+}
+
+// Connections per client address, over all workers: one lock at accept and one at close.
+class ClientCounts {
+ public:
+  bool admit(const ClientKey& key, std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    std::size_t& count = counts_[key];
+    if (count >= limit) {
+      if (count == 0) counts_.erase(key);
+      return false;
+    }
+    ++count;
+    return true;
+  }
+  void release(const ClientKey& key) {
+    std::lock_guard lock(mutex_);
+    auto it = counts_.find(key);
+    if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<ClientKey, std::size_t, ClientKeyHash> counts_;
+};
+
+}  // namespace
+
 struct TcpServer::Impl {
   ServerOptions options;
   Handler handler;
+  Handler refused;
+  ClientCounts clients;
   std::function<void()> drain_hook;
   std::unique_ptr<Runtime> runtime;
   std::vector<net::Socket> sockets;  // bound listeners, handed to the workers at start
@@ -177,8 +236,19 @@ Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accept
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
   stream.set_write_timeout(options.limits.write_timeout);
+  struct Slot {  // this connection's place in its client's count
+    ClientCounts& counts;
+    ClientKey key;
+    bool admitted = false;
+    ~Slot() {
+      if (admitted) counts.release(key);
+    }
+  } slot{clients, client_key(accepted.peer)};
+  const std::size_t per_client = options.limits.max_connections_per_client;
+  slot.admitted = per_client == 0 || clients.admit(slot.key, per_client);
+  if (!slot.admitted && !refused) co_return;
   try {
-    co_await handler(stream, accepted.peer);
+    co_await (slot.admitted ? handler : refused)(stream, accepted.peer);
   } catch (const std::exception&) {
     // The connection's own failure (reset, timeout, the handler's error): it closes.
   }
@@ -194,6 +264,8 @@ TcpServer::~TcpServer() {
 }
 
 void TcpServer::on_drain(std::function<void()> hook) { impl_->drain_hook = std::move(hook); }
+
+void TcpServer::on_refused(Handler handler) { impl_->refused = std::move(handler); }
 
 void TcpServer::start() {
   auto& im = *impl_;

@@ -20,6 +20,19 @@ io::Task<AsyncStream> AsyncStream::connect(Context context, std::string host, st
   co_return tls;
 }
 
+io::Task<AsyncStream> AsyncStream::accept(io::Stream stream, const Context& context, io::Clock::duration timeout,
+                                          std::error_code& ec) {
+  ec.clear();
+  AsyncStream tls(std::move(stream), context);
+  try {
+    co_await io::with_timeout(tls.handshake(), timeout);
+  } catch (const std::system_error& e) {
+    ec = e.code();
+    tls.close();
+  }
+  co_return tls;
+}
+
 AsyncStream::AsyncStream(io::Stream stream, const Context& context, std::string_view server_name,
                          std::span<const std::byte> buffered)
     : stream_(std::move(stream)),

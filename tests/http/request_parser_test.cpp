@@ -18,19 +18,8 @@ using test::all_splits;
 using test::error_line;
 using test::run_requests;
 using test::Split;
+using wire::test::split_name;
 using Lines = std::vector<std::string>;
-
-std::string split_name(Split s) {
-  switch (s.kind) {
-    case Split::whole:
-      return "whole";
-    case Split::bytewise:
-      return "byte by byte";
-    case Split::random:
-      return "random cuts, seed " + std::to_string(s.seed);
-  }
-  return "?";
-}
 
 // The same transcript however the bytes arrive.
 void expect_requests(std::string_view input, const Lines& expected, bool eof = false,

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "transcript.hpp"
 
-#include <random>
 #include <stdexcept>
 
 namespace wire::http::test {
@@ -29,31 +28,6 @@ std::string head_line(const RequestParser& p) {
 std::string head_line(const ResponseParser& p) {
   const Response& r = p.response();
   return "head " + version(r.version) + " " + std::to_string(r.status) + " " + r.reason + fields(r.headers);
-}
-
-std::vector<std::string_view> cut(std::string_view input, Split split) {
-  std::vector<std::string_view> pieces;
-  switch (split.kind) {
-    case Split::whole:
-      pieces.push_back(input);
-      break;
-    case Split::bytewise:
-      for (std::size_t i = 0; i < input.size(); ++i) pieces.push_back(input.substr(i, 1));
-      break;
-    case Split::random: {
-      std::mt19937_64 rng(split.seed);
-      std::size_t i = 0;
-      while (i < input.size()) {
-        // Mostly small pieces, sometimes large, sometimes empty.
-        std::size_t n = rng() % 4 == 0 ? rng() % 64 : rng() % 8;
-        n = std::min(n, input.size() - i);
-        pieces.push_back(input.substr(i, n));
-        i += n;
-      }
-      break;
-    }
-  }
-  return pieces;
 }
 
 template <typename Parser, typename BeforeFeed>
@@ -96,7 +70,7 @@ Run run(Parser& parser, std::string_view input, Split split, bool eof, BeforeFee
 
   std::string buffer;
   before_feed();
-  for (std::string_view piece : cut(input, split)) {
+  for (std::string_view piece : wire::test::cut(input, split)) {
     buffer += piece;
     if (stopped) continue;
     // Bounded: every round either consumes bytes or stops.
@@ -142,11 +116,5 @@ Run run_responses(std::string_view input, Split split, bool eof, const ParserLim
 }
 
 std::string error_line(Errc code) { return "error: " + make_error_code(code).message(); }
-
-std::vector<Split> all_splits(int random_runs) {
-  std::vector<Split> splits{{Split::whole, 0}, {Split::bytewise, 0}};
-  for (int i = 0; i < random_runs; ++i) splits.push_back({Split::random, static_cast<std::uint64_t>(i + 1)});
-  return splits;
-}
 
 }  // namespace wire::http::test

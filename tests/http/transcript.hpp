@@ -9,15 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "support/split.hpp"
 #include "wire/http/parser.hpp"
 
 namespace wire::http::test {
 
-/// How the input reaches the parser.
-struct Split {
-  enum Kind { whole, bytewise, random } kind = whole;
-  std::uint64_t seed = 0;
-};
+using wire::test::all_splits;
+using wire::test::Split;
 
 /// The transcript of one run: "head ...", "data ..." (adjacent data merged, since how a body
 /// is cut depends on how it arrived), "end", "end trailers{...}", "upgrade", "error: <message>".
@@ -34,8 +32,5 @@ Run run_responses(std::string_view input, Split split, bool eof = false, const P
 
 /// The line an error event is written as.
 std::string error_line(Errc code);
-
-/// Every way of splitting the tests use: whole, bytewise, and `random_runs` random cuts.
-std::vector<Split> all_splits(int random_runs = 8);
 
 }  // namespace wire::http::test

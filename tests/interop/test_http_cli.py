@@ -171,6 +171,45 @@ class HttpCliTest(WireCase):
                 self.assertEqual(sha(f.read()), sha(payload))
         server.finish()
 
+    def test_output_file_is_untouched_by_a_failure(self):
+        # -o writes a temporary file beside FILE and renames it over FILE only once everything
+        # arrived: a refused connection, a --fail status or a cut body leave FILE as it was,
+        # and no temporary file behind.
+        reserved = socket.socket()
+        self.addCleanup(reserved.close)
+        reserved.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{reserved.getsockname()[1]}/"
+
+        class Truncating(HttpServer):
+            def _session(self, conn, n):
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+
+        cut = Truncating(self, None)
+        with tempfile.TemporaryDirectory(prefix="wire-http-cli-") as d:
+            path = os.path.join(d, "keep.bin")
+            with open(path, "wb") as f:
+                f.write(b"precious")
+            os.chmod(path, 0o640)
+            failing = HttpServer(self, lambda req: response(404, b"not found page\n"))
+            for args in (("-o", path, refused), ("-o", path, "--fail", failing.url("/x")),
+                         ("-o", path, cut.url("/cut"))):
+                r = self.http("get", *args)
+                self.assertNotEqual(r.returncode, 0, args)
+                with open(path, "rb") as f:
+                    self.assertEqual(f.read(), b"precious", args)
+                self.assertEqual(sorted(os.listdir(d)), ["keep.bin"], args)
+            failing.finish()
+            cut.finish()
+            # Success replaces it, keeping its mode.
+            ok = HttpServer(self, lambda req: response(200, b"new"))
+            self.assertSuccess(self.http("get", "-o", path, ok.url("/")))
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), b"new")
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+            self.assertEqual(sorted(os.listdir(d)), ["keep.bin"])
+            ok.finish()
+
     def test_include_prints_the_head(self):
         server = HttpServer(self, lambda req: response(200, b"body", fields=["X-Server: test"]))
         r = self.http("get", "-i", server.url())

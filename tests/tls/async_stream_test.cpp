@@ -330,3 +330,56 @@ TEST_F(AsyncStreamTest, AReadFailingWhileAWriteWaitsLeavesTheWritesBytesIntact) 
 }
 
 }  // namespace
+
+namespace {
+
+// AsyncStream::accept: the server's handshake within a deadline, its failures as values.
+TEST_F(AsyncStreamTest, AcceptHandshakesWithinTheDeadlineOrSaysWhyNot) {
+  struct Case {
+    const char* name;
+    std::function<void(wire::net::Socket&)> client;
+    std::optional<std::errc> errc;  // none: accepted
+  };
+  std::string greeting;
+  std::vector<Case> cases;
+  cases.push_back({"a TLS client", [&](wire::net::Socket& s) {
+                     wire::tls::Stream t(std::move(s), client_ctx, "localhost");
+                     greeting = t.recv_exactly(5);
+                   }, std::nullopt});
+  cases.push_back({"a client that sends nothing", [](wire::net::Socket& s) { drain(s); }, std::errc::timed_out});
+  for (auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::error_code seen;
+    bool open_after = true;
+    AsyncPeer server([&](io::Stream s) -> io::Task<void> {
+      std::error_code ec;
+      AsyncStream tls = co_await AsyncStream::accept(std::move(s), server_ctx, 300ms, ec);
+      seen = ec;
+      open_after = tls.next_layer().is_open();
+      if (!ec) co_await tls.write_all(bytes_of("hello"));
+    });
+    auto sock = wire::net::tcp_connect("127.0.0.1", server.port(), 10s);
+    c.client(sock);
+    server.join();
+    if (c.errc) {
+      EXPECT_EQ(seen, *c.errc);
+      EXPECT_FALSE(open_after);
+    } else {
+      EXPECT_FALSE(seen) << seen.message();
+      EXPECT_EQ(greeting, "hello");
+    }
+  }
+  // Not TLS at all: the handshake fails at once with the TLS error, not at the deadline.
+  std::error_code seen;
+  AsyncPeer server([&](io::Stream s) -> io::Task<void> {
+    std::error_code ec;
+    co_await AsyncStream::accept(std::move(s), server_ctx, 10s, ec);
+    seen = ec;
+  });
+  auto sock = wire::net::tcp_connect("127.0.0.1", server.port(), 10s);
+  sock.send_all("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  server.join();
+  EXPECT_EQ(seen.category().name(), std::string("tls"));
+}
+
+}  // namespace

@@ -22,11 +22,6 @@ void add_http_serve_command(CLI::App& http);
 /// Adds `wire demo`.
 void add_demo_command(CLI::App& app);
 
-/// The TLS context of a server: a self-signed certificate made now for `host` (localhost for
-/// a wildcard), or the PEM chain and key given; nullopt for neither (plain).
-std::optional<tls::Context> server_tls_context(std::string_view host, const std::string& cert,
-                                               const std::string& key, bool self_signed);
-
 /// Writes "prefix" + raw bytes + "\n" to stdout and flushes, safely from any thread.
 void print_line(std::string_view prefix, std::string_view data);
 

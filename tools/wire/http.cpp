@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "options.hpp"
+#include "output.hpp"
 #include "wire/error.hpp"
 #include "wire/http.hpp"
 #include "wire/io.hpp"
@@ -33,8 +35,7 @@ struct HttpOptions {
   std::string output;  // "" or "-": stdout
   bool include = false;
   std::vector<std::string> headers;
-  bool insecure = false;
-  std::string cacert;
+  TlsClientOptions tls;
   int max_redirects = 10;
   double timeout = 0;  // whole request; 0: none
   double connect_timeout = 30;
@@ -55,72 +56,6 @@ http::Headers parse_headers(const std::vector<std::string>& lines) {
   }
   return headers;
 }
-
-// Where the body goes: stdout or a file; a progress bar on a terminal for files.
-class Sink {
- public:
-  explicit Sink(const std::string& path) {
-    if (path.empty() || path == "-") {
-      out_ = stdout;
-    } else {
-      out_ = std::fopen(path.c_str(), "wb");
-      if (!out_) throw std::system_error(errno, std::generic_category(), "cannot write " + path);
-      owned_ = true;
-      show_progress_ = ::isatty(STDERR_FILENO) == 1;
-    }
-    started_ = std::chrono::steady_clock::now();
-  }
-  ~Sink() {
-    if (owned_) std::fclose(out_);
-  }
-  Sink(const Sink&) = delete;
-  Sink& operator=(const Sink&) = delete;
-
-  void write(const void* data, std::size_t n) {
-    if (std::fwrite(data, 1, n, out_) != n) {
-      throw std::system_error(errno, std::generic_category(), "writing the body");
-    }
-  }
-  // Bytes received so far (before any decoding) against Content-Length.
-  void progress(std::uint64_t received, std::optional<std::uint64_t> total) {
-    received_ = received;
-    total_ = total;
-    if (!show_progress_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - shown_ > 100ms) {
-      shown_ = now;
-      show(false);
-    }
-  }
-  void finish() {
-    if (std::fflush(out_) != 0) throw std::system_error(errno, std::generic_category(), "writing the body");
-    if (show_progress_ && received_ > 0) show(true);
-  }
-
- private:
-  void show(bool last) const {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    double mib = static_cast<double>(received_) / (1 << 20);
-    char line[160];
-    if (total_ && *total_ > 0) {
-      double pct = 100.0 * static_cast<double>(received_) / static_cast<double>(*total_);
-      std::snprintf(line, sizeof line, "\r%8.1f MiB of %.1f MiB  %5.1f%%  %7.1f MiB/s", mib,
-                    static_cast<double>(*total_) / (1 << 20), pct, seconds > 0 ? mib / seconds : 0.0);
-    } else {
-      std::snprintf(line, sizeof line, "\r%8.1f MiB  %7.1f MiB/s", mib, seconds > 0 ? mib / seconds : 0.0);
-    }
-    std::fputs(line, stderr);
-    if (last) std::fputc('\n', stderr);
-  }
-
-  std::FILE* out_ = nullptr;
-  bool owned_ = false;
-  bool show_progress_ = false;
-  std::uint64_t received_ = 0;
-  std::optional<std::uint64_t> total_;
-  std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point shown_;
-};
 
 std::size_t read_stdin(std::span<std::byte> out) {
   std::size_t n = std::fread(out.data(), 1, out.size(), stdin);
@@ -155,17 +90,17 @@ void stdin_body(http::RequestOptions& request) {
   };
 }
 
+// Where the body goes, and the progress bar (for a file, on a terminal).
+struct Sink {
+  explicit Sink(const std::string& path) : out(path), bar(!out.is_stdout()) {}
+  OutputFile out;
+  Progress bar;
+};
+
 io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
   http::ClientOptions options;
-  options.connection.connect_timeout =
-      std::chrono::milliseconds(static_cast<long long>(o.connect_timeout * 1000));
-  if (o.insecure || !o.cacert.empty()) {
-    auto ctx = tls::Context::client(o.cacert.empty() ? tls::Trust::system : tls::Trust::added_only);
-    if (!o.cacert.empty()) ctx.add_ca_file(o.cacert);
-    if (o.insecure) ctx.set_insecure(true);
-    ctx.set_alpn({"http/1.1"});
-    options.connection.tls = ctx;
-  }
+  options.connection.connect_timeout = seconds_to_ms(o.connect_timeout, "--connect-timeout");
+  if (o.tls.customised()) options.connection.tls = o.tls.context({"http/1.1"});
   options.max_redirects = o.max_redirects;
   http::AsyncClient client(options);
 
@@ -181,15 +116,15 @@ io::Task<int> fetch(const HttpOptions& o, Sink& sink) {
   request.on_head = [&](const http::Response& head) {
     if (o.include) {
       std::string text = http::encode_head(head);
-      sink.write(text.data(), text.size());
+      sink.out.write(text.data(), text.size());
     }
   };
-  request.sink = [&](std::span<const std::byte> data) { sink.write(data.data(), data.size()); };
+  request.sink = [&](std::span<const std::byte> data) { sink.out.write(data); };
   request.progress = [&](std::uint64_t received, std::optional<std::uint64_t> total) {
-    sink.progress(received, total);
+    sink.bar.update(received, total);
   };
   http::Reply reply = co_await client.request(o.method, o.url, std::move(request));
-  sink.finish();
+  sink.bar.finish();
   co_return reply.status;
 }
 
@@ -213,6 +148,7 @@ void run_http(const HttpOptions& o) {
     throw std::runtime_error(o.url + ": the server answered " + std::to_string(status) + " " +
                              std::string(http::reason_phrase(status)));
   }
+  sink.out.commit();
 }
 
 void add_common(CLI::App* cmd, HttpOptions& o) {
@@ -220,15 +156,12 @@ void add_common(CLI::App* cmd, HttpOptions& o) {
   cmd->add_option("-o,--output", o.output, "Write the body to FILE instead of stdout");
   cmd->add_flag("-i,--include", o.include, "Print the response head before the body");
   cmd->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)");
-  cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the server's certificate (testing only)");
-  cmd->add_option("--cacert", o.cacert, "Trust only the CA certificates in this PEM file");
+  o.tls.add_to(cmd);
   cmd->add_option("--max-redirects", o.max_redirects, "Redirects to follow (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   cmd->add_option("--timeout,-m", o.timeout, "Seconds for the whole request, redirects included (0: none)");
-  cmd->add_option("--connect-timeout", o.connect_timeout, "Seconds to connect (and handshake)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.001, 1e9));
+  add_seconds(cmd, "--connect-timeout", o.connect_timeout, "Seconds to connect (and handshake)");
   cmd->add_flag("-f,--fail", o.fail, "Exit non-zero when the status is 400 or more");
 }
 

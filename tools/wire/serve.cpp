@@ -14,6 +14,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "options.hpp"
 #include "wire/http.hpp"
 #include "wire/io.hpp"
 #include "wire/tls.hpp"
@@ -28,24 +29,14 @@ struct HttpServeOptions {
   std::string host = "localhost";
   std::uint16_t port = 8000;
   unsigned threads = 0;
-  std::string tls_cert;
-  std::string tls_key;
-  bool tls_self_signed = false;
+  TlsServerOptions tls;
   bool access_log = false;
   bool no_listing = false;
-  std::size_t max_connections = 10'000;
-  std::size_t max_per_client = 1'000;
+  ConnectionLimitOptions limits;
   double keep_alive_timeout = 30;
   double header_timeout = 10;
   double grace = 10;
 };
-
-std::chrono::milliseconds seconds_option(double s, const char* name) {
-  if (!(s > 0) || !(s <= 1e6)) {
-    throw std::invalid_argument(std::string(name) + " must be a positive number of seconds, at most 1e6");
-  }
-  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
-}
 
 void serve_directory(const HttpServeOptions& o) {
   std::filesystem::path root = std::filesystem::absolute(o.dir);
@@ -57,13 +48,13 @@ void serve_directory(const HttpServeOptions& o) {
   options.host = o.host;
   options.port = o.port;
   options.threads = o.threads;
-  options.tls = server_tls_context(o.host, o.tls_cert, o.tls_key, o.tls_self_signed);
-  options.limits.max_connections = o.max_connections;
-  options.limits.max_connections_per_client = o.max_per_client;
-  options.limits.keep_alive_timeout = seconds_option(o.keep_alive_timeout, "--keep-alive-timeout");
-  options.limits.header_timeout = seconds_option(o.header_timeout, "--header-timeout");
+  options.tls = o.tls.context(o.host);
+  options.limits.max_connections = o.limits.max_connections;
+  options.limits.max_connections_per_client = o.limits.max_per_client;
+  options.limits.keep_alive_timeout = seconds_to_ms(o.keep_alive_timeout, "--keep-alive-timeout", 1e6);
+  options.limits.header_timeout = seconds_to_ms(o.header_timeout, "--header-timeout", 1e6);
   if (o.access_log) options.access_log = http::access_log_to(stdout);
-  auto grace = seconds_option(o.grace, "--grace");
+  auto grace = seconds_to_ms(o.grace, "--grace", 1e6);
   http::Server server(options, std::move(router));
   // SIGINT and SIGTERM are blocked before the URL is printed: whoever reads it may stop the
   // server at once, and gets the graceful shutdown.
@@ -92,28 +83,13 @@ void add_http_serve_command(CLI::App& http) {
   cmd->add_option("--threads", o->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
-  auto* cert = cmd->add_option("--tls-cert", o->tls_cert, "Serve HTTPS with this PEM certificate chain");
-  auto* key = cmd->add_option("--tls-key", o->tls_key, "The certificate's PEM private key");
-  cert->needs(key);
-  key->needs(cert);
-  cmd->add_flag("--tls-self-signed", o->tls_self_signed,
-                "Serve HTTPS with a certificate made at start-up (for development)")
-      ->excludes(cert)
-      ->excludes(key);
+  o->tls.add_to(cmd, "HTTPS");
   cmd->add_flag("--access-log", o->access_log, "Print a Common Log Format line per request to stdout");
   cmd->add_flag("--no-listing", o->no_listing, "Answer 404 for directories without index.html");
-  cmd->add_option("--max-connections", o->max_connections, "Connections served at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--max-per-client", o->max_per_client, "Connections at once from one address")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--keep-alive-timeout", o->keep_alive_timeout, "Seconds an idle connection stays open")
-      ->capture_default_str();
-  cmd->add_option("--header-timeout", o->header_timeout, "Seconds a request head may take to arrive")
-      ->capture_default_str();
-  cmd->add_option("--grace", o->grace, "Seconds requests in flight get to finish on SIGINT/SIGTERM")
-      ->capture_default_str();
+  o->limits.add_to(cmd);
+  add_seconds(cmd, "--keep-alive-timeout", o->keep_alive_timeout, "Seconds an idle connection stays open");
+  add_seconds(cmd, "--header-timeout", o->header_timeout, "Seconds a request head may take to arrive");
+  add_seconds(cmd, "--grace", o->grace, "Seconds requests in flight get to finish on SIGINT/SIGTERM");
   cmd->callback([o] { serve_directory(*o); });
 }
 

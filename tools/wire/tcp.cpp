@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "commands.hpp"
+#include "options.hpp"
 #include "wire/io.hpp"
 #include "wire/net.hpp"
 #include "wire/tls.hpp"
@@ -23,18 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// At most about 31 years: longer would overflow the steady_clock deadlines
-// (nanoseconds in 64 bits) that the timeouts become.
-constexpr double max_timeout_seconds = 1e9;
-
-std::chrono::milliseconds to_ms(double seconds, const char* option) {
-  if (!(seconds > 0) || !(seconds <= max_timeout_seconds)) {
-    throw std::invalid_argument(std::string(option) +
-                                " must be a positive number of seconds, at most 1e9");
-  }
-  return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
-}
-
 struct ServeOptions {
   std::string host = "localhost";
   std::uint16_t port = 12345;
@@ -43,35 +32,11 @@ struct ServeOptions {
   bool once = false;
   bool quiet = false;
   double idle_timeout = 60;
-  int max_connections = 10000;
+  ConnectionLimitOptions limits;
   unsigned threads = 0;
   std::string accept = "reuseport";
-  std::string tls_cert;
-  std::string tls_key;
-  bool tls_self_signed = false;
+  TlsServerOptions tls;
 };
-
-}  // namespace
-
-std::optional<tls::Context> server_tls_context(std::string_view host, const std::string& cert,
-                                               const std::string& key, bool self_signed) {
-  if (self_signed) {
-    std::string name = host.empty() || host == "::" || host == "0.0.0.0" ? std::string("localhost")
-                                                                          : std::string(host);
-    std::cerr << "wire: TLS with a self-signed certificate for " << name
-              << " (clients need --insecure)" << std::endl;
-    return tls::Context::server(tls::self_signed(name));
-  }
-  if (!cert.empty()) return tls::Context::server(cert, key);
-  return std::nullopt;
-}
-
-namespace {
-
-// The server's TLS context, if the options ask for TLS.
-std::optional<tls::Context> server_tls(const ServeOptions& options) {
-  return server_tls_context(options.host, options.tls_cert, options.tls_key, options.tls_self_signed);
-}
 
 // Answers one connection until it closes, goes idle or fails; a coroutine per
 // connection on wire::io's runtime (and the --once server's only one), over a
@@ -136,8 +101,8 @@ io::Task<void> answer_connection(io::Stream& plain, const std::optional<tls::Con
 
 void serve(const ServeOptions& options) {
   // Checked before listening: a bad value must fail the command, not a connection.
-  const auto idle_timeout = to_ms(options.idle_timeout, "--idle-timeout");
-  const std::optional<tls::Context> tls_context = server_tls(options);
+  const auto idle_timeout = seconds_to_ms(options.idle_timeout, "--idle-timeout");
+  const std::optional<tls::Context> tls_context = options.tls.context(options.host);
   if (options.once) {
     // The tutorial's server: one connection, on this thread, with the same
     // answering coroutine as the many-connection server.
@@ -158,7 +123,7 @@ void serve(const ServeOptions& options) {
   server_options.threads = options.threads;
   server_options.accept_mode =
       options.accept == "one" ? io::AcceptMode::one_acceptor : io::AcceptMode::reuse_port;
-  server_options.limits.max_connections = static_cast<std::size_t>(options.max_connections);
+  server_options.limits.max_connections = options.limits.max_connections;
   server_options.limits.idle_timeout = idle_timeout;
   io::TcpServer server(server_options, [&](io::Stream& stream, const net::Address&) {
     return answer_connection(stream, tls_context, options, idle_timeout, false);
@@ -179,8 +144,7 @@ struct SendOptions {
   std::string file;
   double timeout = 10;
   bool tls = false;
-  std::string cacert;
-  bool insecure = false;
+  TlsClientOptions tls_options;
 };
 
 std::string read_input(const std::string& path) {
@@ -223,22 +187,15 @@ std::string read_to_end(Recv&& recv, std::chrono::steady_clock::time_point deadl
   return response;
 }
 
-tls::Context client_tls(const SendOptions& options) {
-  auto ctx = tls::Context::client(options.cacert.empty() ? tls::Trust::system : tls::Trust::added_only);
-  if (!options.cacert.empty()) ctx.add_ca_file(options.cacert);
-  if (options.insecure) ctx.set_insecure(true);
-  return ctx;
-}
-
 void send(const SendOptions& options) {
-  auto timeout = to_ms(options.timeout, "--timeout");
+  auto timeout = seconds_to_ms(options.timeout, "--timeout");
   std::string payload = options.file.empty() ? options.message : read_input(options.file);
   if (options.message == "-" && options.file.empty()) payload = read_input("-");
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string response;
   if (options.tls) {
-    auto stream = tls::Stream::connect(client_tls(options), options.host, options.port, timeout);
+    auto stream = tls::Stream::connect(options.tls_options.context(), options.host, options.port, timeout);
     stream.send_all(payload);
     // close_notify: the server sees the end of data, answers, and sends its own.
     stream.shutdown();
@@ -300,13 +257,8 @@ void add_tcp_commands(CLI::App& app) {
       ->excludes(reply);
   serve_cmd->add_flag("--once", serve_opts->once, "Serve one connection, then exit");
   serve_cmd->add_flag("--quiet,-q", serve_opts->quiet, "Do not print the messages");
-  serve_cmd->add_option("--idle-timeout", serve_opts->idle_timeout,
-                        "Close a connection silent for this many seconds")
-      ->capture_default_str();
-  serve_cmd->add_option("--max-connections", serve_opts->max_connections,
-                        "Connections served at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+  add_seconds(serve_cmd, "--idle-timeout", serve_opts->idle_timeout, "Close a connection silent for this many seconds");
+  serve_opts->limits.add_to(serve_cmd, false);
   serve_cmd->add_option("--accept", serve_opts->accept,
                         "reuseport: a listener per worker; one: one acceptor hands out connections")
       ->capture_default_str()
@@ -314,15 +266,7 @@ void add_tcp_commands(CLI::App& app) {
   serve_cmd->add_option("--threads", serve_opts->threads, "Worker threads (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
-  auto* cert = serve_cmd->add_option("--tls-cert", serve_opts->tls_cert,
-                                     "Serve TLS with this PEM certificate chain");
-  auto* key = serve_cmd->add_option("--tls-key", serve_opts->tls_key, "The certificate's PEM private key");
-  cert->needs(key);
-  key->needs(cert);
-  serve_cmd->add_flag("--tls-self-signed", serve_opts->tls_self_signed,
-                      "Serve TLS with a certificate made at start-up (for development)")
-      ->excludes(cert)
-      ->excludes(key);
+  serve_opts->tls.add_to(serve_cmd);
   serve_cmd->callback([serve_opts] { serve(*serve_opts); });
 
   auto send_opts = std::make_shared<SendOptions>();
@@ -333,17 +277,10 @@ void add_tcp_commands(CLI::App& app) {
   auto* message = send_cmd->add_option("message", send_opts->message, "Text to send ('-': stdin)");
   auto* file = send_cmd->add_option("--file,-f", send_opts->file, "Send this file's bytes ('-': stdin)");
   message->excludes(file);
-  send_cmd->add_option("--timeout", send_opts->timeout,
-                       "Seconds for the connect and the whole exchange")
-      ->capture_default_str();
+  add_seconds(send_cmd, "--timeout", send_opts->timeout, "Seconds for the connect and the whole exchange");
   auto* tls_flag = send_cmd->add_flag("--tls", send_opts->tls,
                                       "Use TLS, verifying the server's certificate and name");
-  send_cmd->add_option("--cacert", send_opts->cacert,
-                       "Trust only the CA certificates in this PEM file (instead of the system's)")
-      ->needs(tls_flag);
-  send_cmd->add_flag("--insecure,-k", send_opts->insecure,
-                     "Do not verify the server's certificate (testing only)")
-      ->needs(tls_flag);
+  send_opts->tls_options.add_to(send_cmd, tls_flag);
   send_cmd->callback([send_opts, message, file] {
     if (message->count() == 0 && file->count() == 0) {
       throw std::invalid_argument("tcp send: give a MESSAGE or --file");
@@ -352,7 +289,9 @@ void add_tcp_commands(CLI::App& app) {
   });
 }
 
-std::vector<DemoStep> tcp_demo_steps() {
+namespace {
+
+DemoStep tcp_step() {
   DemoStep step;
   step.title = "TCP: the tutorial's server and client";
   step.run = [] {
@@ -382,7 +321,10 @@ std::vector<DemoStep> tcp_demo_steps() {
     std::cout << "  client: Response: " << response << "\n";
     return received == "Hello, server!" && response == "Hello, client!";
   };
+  return step;
+}
 
+DemoStep tls_step() {
   DemoStep tls_step;
   tls_step.title = "TLS: the same exchange, encrypted and verified";
   tls_step.run = [] {
@@ -431,7 +373,11 @@ std::vector<DemoStep> tcp_demo_steps() {
     std::cout << "  client: Response: " << response << "\n";
     return received == "Hello, server!" && response == "Hello, client!";
   };
-  return {step, tls_step};
+  return tls_step;
 }
+
+}  // namespace
+
+std::vector<DemoStep> tcp_demo_steps() { return {tcp_step(), tls_step()}; }
 
 }  // namespace wire::cli

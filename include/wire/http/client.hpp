@@ -148,7 +148,11 @@ class AsyncClient {
 
  private:
   struct Impl;
+  struct Outgoing;
   io::Task<Reply> request_once(std::string method, std::string url, RequestOptions& options);
+  io::Task<AsyncConnection> send(Outgoing& out);
+  io::Task<void> follow(Outgoing& out, AsyncConnection& conn, int redirects);
+  io::Task<void> read_reply(Outgoing& out, AsyncConnection& conn, Reply& reply);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -75,6 +75,10 @@ class AsyncConnection {
   /// Reads up to the final response's head (1xx responses are skipped).
   /// @throws http::Error for a malformed or oversized response.
   io::Task<std::reference_wrapper<const Response>> read_response_head();
+  /// The head read_response_head() read, until the next request.
+  const Response& response() const noexcept;
+  /// Its Content-Length, if it has one.
+  std::optional<std::uint64_t> content_length() const noexcept;
   /// Some of the body, chunked framing removed; 0 at its end.
   io::Task<std::size_t> read_body(std::span<std::byte> buffer);
   /// The rest of the body; @throws wire::Errc::limit_exceeded past `max` bytes.
@@ -92,7 +96,7 @@ class AsyncConnection {
   explicit AsyncConnection(std::unique_ptr<State> state);
   std::string prepare(Request& request, std::optional<std::uint64_t> body_length, bool chunked);
   io::Task<void> write_or_break(std::span<const std::byte> data);
-  io::Task<void> fill();
+  io::Task<Event> next_event(bool& ended);
   std::unique_ptr<State> s_;
 };
 

@@ -107,6 +107,10 @@ class MessageParser {
   bool keep_alive() const noexcept;
   /// The error that stopped the parser, or {}.
   std::error_code error() const noexcept;
+  /// Whether bytes of a next message (empty lines before a request included) were fed since
+  /// the last message ended: a server tells a client that began a request and stalled
+  /// (408) from an idle one, a client a server that answered in part from a silent one.
+  bool started() const noexcept;
 
   /// After an `upgrade` event the caller declined (a server answering an Upgrade request
   /// without 101): parse what follows as HTTP/1.1 again.

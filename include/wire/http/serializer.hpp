@@ -3,6 +3,8 @@
 // let a caller's data inject protocol lines.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -36,6 +38,29 @@ std::string encode_head(const Response& res);
 /// throwing.
 void encode_head(const Request& req, std::string& out, std::error_code& ec);
 void encode_head(const Response& res, std::string& out, std::error_code& ec);
+
+/// How a server frames a response, and the lines it adds of its own (encode_response_head).
+struct ResponseFraming {
+  /// Content-Length; none for a body framed otherwise, or for no body (1xx, 204, 304).
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;     ///< Transfer-Encoding: chunked (when there is no content_length)
+  bool close = false;       ///< Connection: close
+  bool keep_alive = false;  ///< Connection: keep-alive (to an HTTP/1.0 client), unless `close`
+  /// Whole field lines ("Server: wire\r\n", "Date: ...\r\n"), each sent unless the fields
+  /// have one of that name already.
+  std::string_view server_line;
+  std::string_view date_line;
+};
+
+/// Appends a server's response head to `out` in one pass: "HTTP/1.1", the status and `reason`
+/// (the standard phrase if empty), `fields` without those that frame a message
+/// (Content-Length, Transfer-Encoding, Connection: `framing` decides those), the server and
+/// date lines, the framing, and the empty line. Checks as it writes, as check() does (status
+/// 100-999, reason and values without CR, LF, NUL or other controls, names tokens); on the
+/// first problem `out` is left as it was and the error returned.
+///   encode_response_head(200, "", res.headers, {.content_length = 5}, out);
+std::error_code encode_response_head(int status, std::string_view reason, const Headers& fields,
+                                     const ResponseFraming& framing, std::string& out);
 
 /// Appends one chunk of the chunked transfer coding (RFC 9112 §7.1): size in hex, CRLF,
 /// data, CRLF. Empty `data` appends nothing, since a zero-size chunk ends the body.

@@ -28,6 +28,10 @@ struct ServerLimits {
   /// A write that cannot make progress for this long fails with timed_out: a
   /// client that stops reading cannot hold the server's buffers for ever.
   std::optional<Clock::duration> write_timeout = 30s;
+  /// Connections open at once from one client address (IPv4 and its IPv4-mapped IPv6 form
+  /// count as one); past it, the connection goes to the on_refused() handler instead (by
+  /// default: closed at once). 0: no limit.
+  std::size_t max_connections_per_client = 0;
 };
 
 /// How connections reach the workers.
@@ -71,6 +75,10 @@ class TcpServer {
   /// has stopped accepting: a protocol server closes its idle connections there,
   /// so that only work in flight holds the grace period. Set it before start().
   void on_drain(std::function<void()> hook);
+  /// Runs `handler` instead of the handler for a connection over
+  /// ServerLimits::max_connections_per_client: a protocol says "busy" its own way (HTTP 503,
+  /// FTP and SMTP 421) before the connection closes. Set it before start().
+  void on_refused(Handler handler);
   /// Binds every worker's listener and starts the workers.
   /// @throws std::system_error if the address cannot be bound.
   void start();

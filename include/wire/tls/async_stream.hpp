@@ -36,6 +36,13 @@ class AsyncStream {
   static io::Task<AsyncStream> connect(Context context, std::string host, std::uint16_t port,
                                        io::Clock::duration timeout = std::chrono::seconds(30));
 
+  /// The server's side of a new connection: wraps `stream` and handshakes within `timeout`
+  /// (a server context). A client that is not TLS, fails the handshake or is too slow leaves
+  /// `ec` set (timed_out, or the tls::Error's code) and the stream closed.
+  ///   auto tls = co_await AsyncStream::accept(std::move(accepted), server_ctx, 10s, ec);
+  static io::Task<AsyncStream> accept(io::Stream stream, const Context& context, io::Clock::duration timeout,
+                                      std::error_code& ec);
+
   /// Wraps a connected stream (also for STARTTLS, after the plaintext dialogue).
   /// `buffered` is whatever the caller had already read past the upgrade reply:
   /// if it is not empty, handshake() fails with Errc::unexpected_plaintext.

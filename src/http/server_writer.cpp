@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// The server's answers: the head through the codec's one response serializer (with the
+// worker's cached Date and the framing the server decides), then the body: inline in the head's
+// send() when small, a file with sendfile(2) over plain HTTP, or a stream in chunks.
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "server_access.hpp"
+#include "server_connection.hpp"
+#include "wire/http/serializer.hpp"
+
+namespace wire::http::detail {
+
+namespace {
+
+// Writes ServerResponse::stream bodies: chunked, or raw until the close for HTTP/1.0.
+template <typename S>
+class ChunkWriter final : public BodyWriter {
+ public:
+  ChunkWriter(Channel<S>& c, bool chunked) : c_(c), chunked_(chunked) {}
+  using BodyWriter::write;
+  io::Task<void> write(std::span<const std::byte> data) override {
+    if (data.empty()) co_return;
+    if (!c_.ok) throw std::system_error(std::make_error_code(std::errc::broken_pipe), "write");
+    sent += data.size();
+    if (!chunked_) {
+      co_await c_.send(data);
+    } else {
+      std::string& head = c_.x->scratch;
+      head.clear();
+      encode_chunk_header(data.size(), head);
+      if (data.size() <= 4096) {  // small chunks: one send with their framing
+        head.append(reinterpret_cast<const char*>(data.data()), data.size());
+        head += "\r\n";
+        co_await c_.send(std::as_bytes(std::span(head)));
+      } else {
+        co_await c_.send(std::as_bytes(std::span(head)));
+        co_await c_.send(data);
+        co_await c_.send(std::string_view("\r\n"));
+      }
+    }
+    if (!c_.ok) throw std::system_error(std::make_error_code(std::errc::broken_pipe), "write");
+  }
+  std::uint64_t sent = 0;
+
+ private:
+  Channel<S>& c_;
+  bool chunked_;
+};
+
+}  // namespace
+
+template <typename S>
+bool ResponseWriter<S>::encode(const ServerResponse& res, std::optional<std::uint64_t> length, bool chunked, bool keep,
+                               Version version) {
+  std::string& out = c_.x->out;
+  out.clear();
+  ResponseFraming framing;
+  framing.content_length = length;
+  framing.chunked = chunked;
+  framing.close = !keep;
+  framing.keep_alive = keep && version.minor == 0;
+  framing.server_line = c_.srv.server_line;
+  framing.date_line = c_.w.date_line();
+  // A handler may not send a 1xx as its answer: those belong to the server.
+  if (res.status < 200) return false;
+  return !encode_response_head(res.status, res.reason, res.headers, framing, out);
+}
+
+template <typename S>
+io::Task<bool> ResponseWriter<S>::respond(ServerResponse& res, bool head_only, bool keep, Version version,
+                                          std::uint64_t& body_bytes) {
+  const bool no_body = res.status == 204 || res.status == 304;
+  std::optional<std::uint64_t> length;
+  if (!no_body && !res.stream) length = res.file ? res.file.length() : res.body.size();
+  const bool chunked = res.stream && !no_body && version.minor >= 1;
+  if (res.stream && !no_body && !chunked) keep = false;  // HTTP/1.0: the close ends the body
+  if (!encode(res, length, chunked, keep, version)) {
+    std::fprintf(stderr, "wire http: the response to %s %s has an invalid status, reason or header: "
+                 "answered 500 instead\n", c_.x->req ? c_.x->req->method().c_str() : "?",
+                 c_.x->req ? c_.x->req->target().c_str() : "?");
+    res = ServerResponse::error(500);
+    co_return co_await respond(res, head_only, keep, version, body_bytes);
+  }
+  std::string& out = c_.x->out;
+  if (no_body) co_return co_await c_.send(std::string_view(out));
+  if (res.stream) co_return co_await send_stream(res, head_only, keep, version, body_bytes);
+  if (res.file) {
+    if (!co_await c_.send(std::string_view(out))) co_return false;
+    if (head_only || res.file.length() == 0) co_return true;
+    body_bytes = res.file.length();
+    co_return co_await send_file(res.file);
+  }
+  if (head_only) co_return co_await c_.send(std::string_view(out));
+  body_bytes = res.body.size();
+  if (res.body.size() <= kInlineBody) {
+    out += res.body;
+    co_return co_await c_.send(std::string_view(out));
+  }
+  if (!co_await c_.send(std::string_view(out))) co_return false;
+  co_return co_await c_.send(std::string_view(res.body));
+}
+
+template <typename S>
+io::Task<bool> ResponseWriter<S>::send_stream(ServerResponse& res, bool head_only, bool keep, Version version,
+                                              std::uint64_t& body_bytes) {
+  if (!co_await c_.send(std::string_view(c_.x->out))) co_return false;
+  if (head_only) co_return keep;
+  const bool chunked = version.minor >= 1;
+  ChunkWriter<S> writer(c_, chunked);
+  try {
+    co_await res.stream(writer);
+  } catch (const std::exception& e) {
+    // Too late for an error status: the body ends without its last chunk, and the
+    // connection closes, so the client sees it is incomplete.
+    body_bytes = writer.sent;
+    std::fprintf(stderr, "wire http: streaming the response body failed: %s\n", e.what());
+    co_return false;
+  }
+  body_bytes = writer.sent;
+  if (chunked && !co_await c_.send(std::string_view("0\r\n\r\n"))) co_return false;
+  co_return keep;
+}
+
+template <typename S>
+io::Task<bool> ResponseWriter<S>::send_file(const FileBody& file) {
+  if constexpr (Channel<S>::kPlain) {
+    try {
+      co_await c_.sock.sendfile(file.fd(), static_cast<long long>(file.offset()), file.length());
+    } catch (const std::exception&) {
+      c_.ok = false;
+    }
+    co_return c_.ok;
+  } else {
+    std::vector<std::byte> buffer(64 * 1024);
+    std::uint64_t offset = file.offset();
+    std::uint64_t left = file.length();
+    while (left > 0) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+      ssize_t n = ::pread(file.fd(), buffer.data(), want, static_cast<off_t>(offset));
+      if (n <= 0) {
+        if (n < 0 && errno == EINTR) continue;
+        c_.ok = false;  // the file shrank or failed: the response cannot be completed
+        co_return false;
+      }
+      if (!co_await c_.send(std::span<const std::byte>(buffer.data(), static_cast<std::size_t>(n)))) co_return false;
+      offset += static_cast<std::uint64_t>(n);
+      left -= static_cast<std::uint64_t>(n);
+    }
+    co_return true;
+  }
+}
+
+template <typename S>
+io::Task<void> ResponseWriter<S>::refuse(int status, std::string_view request_line) {
+  c_.take();
+  ServerResponse res = ServerResponse::error(status);
+  if (c_.x->req) ServerAccess::run_after(c_.srv.router, *c_.x->req, res);
+  if (!encode(res, res.body.size(), false, false, Version{})) co_return;
+  c_.x->out += res.body;
+  bool sent = co_await c_.send(std::string_view(c_.x->out));
+  c_.srv.log(c_.w, c_.peer, request_line, status, res.body.size());
+  if (sent) co_await c_.linger();
+}
+
+template class ResponseWriter<io::Stream>;
+template class ResponseWriter<tls::AsyncStream>;
+
+}  // namespace wire::http::detail

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+// Static files: StaticRoot (every file opened beneath its io::FileRoot), MIME types,
+// conditional and range requests, directory listings.
+#include <charconv>
+#include <cstdio>
+#include <system_error>
+
+#include "wire/http/static_root.hpp"
+#include "wire/http/url.hpp"
+#include "wire/io/file_root.hpp"
+#include "wire/text/chars.hpp"
+
+namespace wire::http {
+
+// --- MIME types ----------------------------------------------------------------------------
+
+std::string_view mime_type(std::string_view name) noexcept {
+  struct Entry {
+    std::string_view ext;
+    std::string_view type;
+  };
+  static constexpr Entry kTypes[] = {
+      {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},   {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"}, {"json", "application/json"},
+      {"map", "application/json"},          {"txt", "text/plain; charset=utf-8"},
+      {"md", "text/markdown; charset=utf-8"}, {"csv", "text/csv; charset=utf-8"},
+      {"xml", "application/xml"},           {"svg", "image/svg+xml"},
+      {"png", "image/png"},                 {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},               {"gif", "image/gif"},
+      {"webp", "image/webp"},               {"avif", "image/avif"},
+      {"ico", "image/vnd.microsoft.icon"},  {"bmp", "image/bmp"},
+      {"woff", "font/woff"},                {"woff2", "font/woff2"},
+      {"ttf", "font/ttf"},                  {"otf", "font/otf"},
+      {"wasm", "application/wasm"},         {"pdf", "application/pdf"},
+      {"zip", "application/zip"},           {"gz", "application/gzip"},
+      {"tar", "application/x-tar"},         {"mp4", "video/mp4"},
+      {"webm", "video/webm"},               {"mp3", "audio/mpeg"},
+      {"ogg", "audio/ogg"},                 {"wav", "audio/wav"},
+  };
+  auto dot = name.rfind('.');
+  auto slash = name.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return "application/octet-stream";
+  }
+  std::string_view ext = name.substr(dot + 1);
+  for (const auto& e : kTypes) {
+    if (iequals(e.ext, ext)) return e.type;
+  }
+  return "application/octet-stream";
+}
+
+// --- StaticRoot ------------------------------------------------------------------------------
+
+struct StaticRoot::Impl {
+  Impl(const std::filesystem::path& dir, StaticOptions o) : root(dir), options(std::move(o)) {}
+  io::FileRoot root;
+  StaticOptions options;
+};
+
+StaticRoot::StaticRoot(const std::filesystem::path& root, StaticOptions options) try
+    : impl_(std::make_unique<Impl>(root, std::move(options))) {
+} catch (const std::system_error& e) {
+  throw std::system_error(e.code(), "cannot serve " + root.string());
+}
+
+StaticRoot::StaticRoot(StaticRoot&&) noexcept = default;
+StaticRoot& StaticRoot::operator=(StaticRoot&&) noexcept = default;
+StaticRoot::~StaticRoot() = default;
+
+namespace {
+
+// "<mtime in ns, hex>-<size, hex>": changes whenever the file is rewritten.
+std::string etag_of(const io::FileInfo& info) {
+  char buf[64];
+  auto ns = static_cast<unsigned long long>(info.mtime) * 1'000'000'000ULL + info.mtime_nsec;
+  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", ns, static_cast<unsigned long long>(info.size));
+  return buf;
+}
+
+// If-None-Match (RFC 9110 §13.1.2): "*", or a list of entity-tags compared weakly.
+bool none_match(std::string_view header, std::string_view etag) {
+  if (trim_ows(header) == "*") return true;
+  std::string_view opaque = etag;  // with its quotes
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view tag = trim_ows(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    if (tag.size() > 2 && tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == opaque) return true;
+  }
+  return false;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+struct Range {
+  std::uint64_t first = 0;
+  std::uint64_t length = 0;
+};
+enum class RangeResult { none, one, unsatisfiable };
+
+// A single byte range (RFC 9110 §14.1.2) of a file of `size` bytes. Anything else (several
+// ranges, another unit, a malformed value) is ignored: the whole file is sent.
+RangeResult parse_range(std::string_view value, std::uint64_t size, Range& out) {
+  value = trim_ows(value);
+  if (value.size() < 7 || !iequals(value.substr(0, 6), "bytes=")) return RangeResult::none;
+  std::string_view spec = trim_ows(value.substr(6));
+  if (spec.find(',') != std::string_view::npos) return RangeResult::none;
+  auto dash = spec.find('-');
+  if (dash == std::string_view::npos) return RangeResult::none;
+  auto number = [](std::string_view s, std::uint64_t& v) {
+    if (s.empty()) return false;
+    for (char c : s) {
+      if (!text::is_digit(c)) return false;
+    }
+    return std::from_chars(s.data(), s.data() + s.size(), v).ec == std::errc{};
+  };
+  std::string_view a = spec.substr(0, dash);
+  std::string_view b = spec.substr(dash + 1);
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  if (a.empty()) {  // "-N": the last N bytes
+    std::uint64_t n = 0;
+    if (!number(b, n)) return RangeResult::none;
+    if (n == 0) return RangeResult::unsatisfiable;
+    // RFC 9110 §14.1.1: on an empty file a suffix range is the one satisfiable kind, yet no
+    // Content-Range can name its bytes: the range is ignored (200 and the empty body).
+    if (size == 0) return RangeResult::none;
+    n = std::min(n, size);
+    out = {size - n, n};
+    return RangeResult::one;
+  }
+  if (!number(a, first)) return RangeResult::none;
+  if (b.empty()) {
+    last = size ? size - 1 : 0;
+  } else if (!number(b, last) || last < first) {
+    return RangeResult::none;
+  }
+  if (first >= size) return RangeResult::unsatisfiable;
+  last = std::min(last, size - 1);
+  out = {first, last - first + 1};
+  return RangeResult::one;
+}
+
+ServerResponse listing(const std::vector<io::DirEntry>& entries, std::string_view url_path, bool at_root) {
+  std::string title = "Index of " + html_escape(url_path);
+  std::string body = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
+                     "</title>\n</head>\n<body>\n<h1>" + title + "</h1>\n<hr>\n<ul>\n";
+  if (!at_root) body += "<li><a href=\"../\">../</a></li>\n";
+  for (const auto& entry : entries) {
+    bool is_dir = entry.info.is_directory();
+    std::string shown = entry.name + (is_dir ? "/" : "");
+    body += "<li><a href=\"" + percent_encode(entry.name) + (is_dir ? "/" : "") + "\">" + html_escape(shown) +
+            "</a></li>\n";
+  }
+  body += "</ul>\n<hr>\n</body>\n</html>\n";
+  return ServerResponse::html(std::move(body));
+}
+
+// The status for a file that could not be opened.
+int status_for_open_error(std::error_code ec) {
+  switch (static_cast<std::errc>(ec.value())) {
+    case std::errc::no_such_file_or_directory:
+    case std::errc::not_a_directory:
+    case std::errc::filename_too_long:
+      return 404;
+    case std::errc::cross_device_link:  // openat2: a way out of the root
+    case std::errc::too_many_symbolic_link_levels:
+    case std::errc::permission_denied:
+    case std::errc::operation_not_permitted:
+      return 403;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// "/docs" -> "/docs/", so that relative links in the page resolve beneath it. One leading
+// slash only: "//docs/" would be a protocol-relative URL naming the host "docs" (an open
+// redirect, CVE-2021-28861 in Python's http.server); browsers read '\\' as '/'.
+ServerResponse directory_redirect(const ServerRequest& req) {
+  std::string_view url_path = req.path();
+  auto first = url_path.find_first_not_of("/\\");
+  std::string location = "/";
+  if (first != std::string_view::npos) location += url_path.substr(first);
+  location += '/';
+  if (!req.query().empty()) {
+    location += '?';
+    location += req.query();
+  }
+  return ServerResponse::redirect(location, 301);
+}
+
+// The answer for a regular file: validators, conditional requests (RFC 9110 §13.2.2:
+// If-None-Match wins over If-Modified-Since), a single byte range, the file as the body.
+ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file, std::string_view name,
+                             const StaticOptions& options) {
+  const std::uint64_t size = file.info.size;
+  const std::string etag = etag_of(file.info);
+  const std::int64_t mtime = file.info.mtime;
+  ServerResponse res(200);
+  res.headers.add("Content-Type", mime_type(name));
+  res.headers.add("Last-Modified", format_http_date(mtime));
+  res.headers.add("ETag", etag);
+  res.headers.add("Accept-Ranges", "bytes");
+  if (!options.cache_control.empty()) res.headers.add("Cache-Control", options.cache_control);
+  const Headers& h = req.headers();
+  bool not_modified = false;
+  if (h.contains("If-None-Match")) {
+    not_modified = none_match(h.combined("If-None-Match"), etag);
+  } else if (auto ims = h.get("If-Modified-Since")) {
+    auto since = parse_http_date(*ims);
+    not_modified = since && mtime <= *since;
+  }
+  if (not_modified) {
+    res.status = 304;
+    return res;
+  }
+  Range range;
+  RangeResult kind = RangeResult::none;
+  if (auto r = h.get("Range"); r && req.method() == "GET") {
+    // If-Range: the range only if the file is still the one the client has.
+    bool current = true;
+    if (auto if_range = h.get("If-Range")) {
+      std::string_view v = trim_ows(*if_range);
+      current = v.starts_with('"') ? v == etag : (parse_http_date(v) == mtime);
+    }
+    if (current) kind = parse_range(*r, size, range);
+  }
+  if (kind == RangeResult::unsatisfiable) {
+    ServerResponse bad = ServerResponse::error(416);
+    bad.headers.add("Content-Range", "bytes */" + std::to_string(size));
+    return bad;
+  }
+  if (kind == RangeResult::one) {
+    res.status = 206;
+    res.headers.add("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                         std::to_string(range.first + range.length - 1) + "/" + std::to_string(size));
+    res.file = FileBody(file.fd.release(), range.first, range.length);
+    return res;
+  }
+  res.file = FileBody(file.fd.release(), 0, size);
+  return res;
+}
+
+}  // namespace
+
+ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view relative) const {
+  const auto& options = impl_->options;
+  const io::FileRoot& root = impl_->root;
+  // ".." and NUL are refused, whatever encoding they came in (the path arrives decoded).
+  auto clean = io::FileRoot::clean(relative);
+  if (!clean) return ServerResponse::error(400);
+  std::error_code ec;
+  io::FileRoot::Opened file = root.open(*clean, ec);
+  if (ec) return ServerResponse::error(status_for_open_error(ec));
+  if (file.info.is_directory()) {
+    if (req.path().empty() || req.path().back() != '/') return directory_redirect(req);
+    if (!options.index.empty()) {
+      std::string index = clean->empty() ? options.index : *clean + "/" + options.index;
+      io::FileRoot::Opened index_file = root.open(index, ec);
+      if (!ec && index_file.info.is_file()) {
+        file = std::move(index_file);
+        *clean = std::move(index);
+      }
+    }
+    if (file.info.is_directory()) {
+      if (!options.list_directories) return ServerResponse::error(404);
+      auto entries = root.list(*clean, ec);
+      if (ec) return ServerResponse::error(403);
+      std::string shown;
+      try {
+        shown = percent_decode(req.path());
+      } catch (const UrlError&) {
+        shown = std::string(req.path());
+      }
+      return listing(entries, shown, clean->empty());
+    }
+  }
+  if (!file.info.is_file()) return ServerResponse::error(403);  // devices, FIFOs, sockets
+  return file_response(req, std::move(file), *clean, options);
+}
+
+}  // namespace wire::http

@@ -29,8 +29,8 @@ demo: build
 	./build/tools/wire/wire demo
 
 # Every test: the normal build (fault injection and a short soak included), the same suite
-# under ASan+UBSan, the wire::io tests under ThreadSanitizer, and each fuzz target for
-# WIRE_FUZZ_SECONDS (20 s; 11 targets, 2 at a time).
+# under ASan+UBSan, the wire::io tests under ThreadSanitizer, and every fuzz target, two at a
+# time, for a share of WIRE_FUZZ_BUDGET (200 s in all: about 20 s each for 19 targets).
 test: build build-asan build-tsan build-fuzz
 	ctest --preset default
 	ctest --preset asan

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Fuzzes StaticRoot::serve, the public way into the static files' private parsers: Range
-// (RFC 9110 §14), If-Range, If-None-Match and If-Modified-Since (the HTTP date formats), and
-// the request path. The root is a temporary directory made once: a 100-byte file, an empty
-// one, a directory with an index and one without, a symbolic link out, and a secret file
-// beside the root. The input: a byte of flags, then one line each for the target, Range,
-// If-Range, If-None-Match and If-Modified-Since (an empty line: no such field).
-// Whatever comes, the file sent is one beneath the root, never the secret; a 206 names the
-// bytes it sends in Content-Range and they lie inside the file; a 416 says "bytes */size";
-// a redirect never leads off the site ("//host" or "/\host").
+// Fuzzes the static files (Router::files over StaticRoot) the way the server reaches them, to
+// get at their private parsers: Range (RFC 9110 §14), If-Range, If-None-Match and
+// If-Modified-Since (the HTTP date formats), and the request path, percent-decoded by the
+// router. The request is made and routed as the server's connection does (detail::ServerAccess,
+// the server's own private door: handlers cannot build requests). The root is a temporary
+// directory made once: a 100-byte file, an empty one, a directory with an index and one without,
+// a symbolic link out, and a secret file beside the root. The input: a byte of flags, then one
+// line each for the target, Range, If-Range, If-None-Match and If-Modified-Since (an empty line:
+// no such field). Whatever comes, the file sent is one beneath the root, never the secret; a 206
+// names the bytes it sends in Content-Range and they lie inside the file; a 416 says
+// "bytes */size"; a redirect never leads off the site ("//host" or "/\host").
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,9 +22,9 @@
 #include <string>
 #include <string_view>
 
+#include "../../src/http/server_access.hpp"
 #include "fuzz_input.hpp"
 #include "wire/http/server.hpp"
-#include "wire/http/url.hpp"
 #include "wire/net/address.hpp"
 
 using namespace wire::http;
@@ -38,7 +40,7 @@ struct Tree {
   fs::path root;
   ino_t secret_inode = 0;
   std::string content;  // of f.txt
-  StaticRoot* files = nullptr;
+  Router* router = nullptr;
 
   Tree() {
     char name[] = "/tmp/wire-fuzz-range.XXXXXX";
@@ -59,7 +61,8 @@ struct Tree {
     // A fixed modification time, so the dates in the corpus compare the same way every run.
     timespec times[2] = {{1577836800, 0}, {1577836800, 0}};
     ::utimensat(AT_FDCWD, (root / "f.txt").c_str(), times, 0);
-    files = new StaticRoot(root);  // lives as long as the process
+    router = new Router;  // lives as long as the process
+    router->files("/", root);
     std::atexit([] {
       std::error_code ec;
       fs::remove_all(tree().top, ec);
@@ -85,23 +88,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint8_t flags = input.byte();
   std::string_view target = input.line();
   if (target.empty() || target.front() != '/') return 0;
-  // As Router::files at "/" sees it: the path without its query, decoded, below the "/".
-  std::string_view path = target.substr(0, target.find('?'));
-  std::string relative;
-  try {
-    relative = percent_decode(path.substr(1));
-  } catch (const UrlError&) {
-    return 0;
-  }
 
   Request head((flags & 1) ? "HEAD" : "GET", std::string(target));
   for (std::string_view name : {"Range", "If-Range", "If-None-Match", "If-Modified-Since"}) {
     std::string_view value = input.line();
     if (!value.empty() && is_valid_field_value(value)) head.headers.add(name, value);
   }
-  const auto peer = wire::net::Address::parse("127.0.0.1:40000");
-  ServerRequest req(head, peer, false);
-  ServerResponse res = tree.files->serve(req, relative);
+  using detail::ServerAccess;
+  static const auto peer = wire::net::Address::parse("127.0.0.1:40000");
+  ServerRequest req = ServerAccess::request(head, peer, false);
+  int status = 0;
+  std::string allow;
+  const Router::Route* route = ServerAccess::match(*tree.router, req, status, allow);
+  if (!route) return 0;  // 404, 405: the router's answer, no file involved
+  if (!ServerAccess::is_sync(*route)) violated("the files route is not synchronous");
+  ServerResponse res = ServerAccess::call_sync(*route, req);
 
   if (res.status == 301 || res.status == 302) {
     std::string_view location = header(res, "Location");

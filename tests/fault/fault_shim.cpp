@@ -22,6 +22,8 @@
 //           where the action applies) that gets the fault
 //   COUNT   how many operations get it (default 1; 0: every one from FIRST on)
 //   EVERY   every EVERY-th operation from FIRST gets it (default 1: consecutive ones)
+// Each rule counts the operations of its class; when several are due on one call, a failure
+// wins over a short call, and otherwise the rule written first.
 // WIRE_FAULT_SEED seeds the short lengths; WIRE_FAULT_LOG names a file that gets a line per
 // injection (the first 100 per rule) and one per rule at exit: "wire-fault: RULE: N of M".
 //
@@ -264,23 +266,31 @@ struct Fault {
   int rule = -1;
 };
 
+// Every rule of the class counts the call; of those whose turn it is, a failure wins over a
+// short call (so "read:short=..." and "read:reset:N" combine), and among equals the first.
 Fault decide(OpClass cls, int fd, int flags, const char* call) {
   Fault f;
   if (g_rule_count == 0 || !is_tcp_socket(fd)) return f;
+  unsigned long nth = 0;
   for (int i = 0; i < g_rule_count; ++i) {
     Rule& r = g_rules[i];
     if (r.cls != cls) continue;
     if (r.action == Action::eagain && !nonblocking(fd, flags)) continue;
     unsigned long n = r.seen.fetch_add(1) + 1;
-    if (f.action != Action::none || n < r.first) continue;
+    if (n < r.first) continue;
     unsigned long k = n - r.first;
-    if (k % r.every != 0) continue;
-    if (r.count != 0 && k / r.every >= r.count) continue;
-    unsigned long done = r.injected.fetch_add(1) + 1;
+    if (k % r.every != 0 || (r.count != 0 && k / r.every >= r.count)) continue;
+    bool stronger = f.action == Action::none || (f.action == Action::short_io && r.action != Action::short_io);
+    if (!stronger) continue;
     f.action = r.action;
     f.rule = i;
+    nth = n;
+  }
+  if (f.rule >= 0) {
+    Rule& r = g_rules[f.rule];
+    unsigned long done = r.injected.fetch_add(1) + 1;
     if (r.action == Action::short_io) f.limit = 1 + next_random() % r.arg;
-    if (done <= 100) log_line("wire-fault: %s: %s#%lu on fd %d\n", r.text, call, n, fd);
+    if (done <= 100) log_line("wire-fault: %s: %s#%lu on fd %d\n", r.text, call, nth, fd);
   }
   return f;
 }

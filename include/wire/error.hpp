@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Errors shared by every wire module.
+// Errors shared by every wire module. Header-only but for wire::Errc's category, resolver_category()
+// and throw_error(), which wire::net defines.
 #pragma once
 
 #include <string>
@@ -34,6 +35,37 @@ class TimeoutError : public std::system_error {
   explicit TimeoutError(const std::string& what)
       : std::system_error(std::make_error_code(std::errc::timed_out), what) {}
 };
+
+/// A std::system_error whose what() is exactly the message given, without system_error's
+/// ": <category message>" suffix: the base of every module's typed error (http::Error,
+/// tls::Error, dialogue::Error, ftp::Error, mime::Error, ...), so one catch sees them all.
+///   catch (const wire::Error& e) { std::cerr << e.what(); e.code(); }
+class Error : public std::system_error {
+ public:
+  Error(std::error_code ec, const std::string& what) : std::system_error(ec, what), what_(what) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+
+ private:
+  std::string what_;
+};
+
+namespace detail {
+
+/// The std::error_category of a module's error enum: a name and the message of each value.
+///   static const NamedCategory category("http", describe);   // describe(int) -> std::string
+class NamedCategory final : public std::error_category {
+ public:
+  constexpr NamedCategory(const char* name, std::string (*describe)(int)) noexcept
+      : name_(name), describe_(describe) {}
+  const char* name() const noexcept override { return name_; }
+  std::string message(int value) const override { return describe_(value); }
+
+ private:
+  const char* name_;
+  std::string (*describe_)(int);
+};
+
+}  // namespace detail
 
 /// Throws the exception DESIGN.md prescribes for `ec`: TimeoutError for timed_out,
 /// std::system_error otherwise. `what` names the operation and the peer

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wire/http/client.hpp"
 
-#include <openssl/rand.h>
 #include <zlib.h>
 
 #include <array>
@@ -16,6 +15,8 @@
 #include "wire/io/loop.hpp"
 #include "wire/io/timeout.hpp"
 #include "wire/text/chars.hpp"
+#include "wire/text/multipart.hpp"
+#include "wire/text/source.hpp"
 #include "wire/version.hpp"
 
 namespace wire::http {
@@ -103,107 +104,42 @@ class Inflater {
   std::array<std::byte, 64 * 1024> buffer_{};
 };
 
-// A multipart/form-data body as a stream of pieces: the part headers are text,
-// the files are read as they go out.
-class MultipartSource {
- public:
-  explicit MultipartSource(const std::vector<FormPart>& parts) {
-    unsigned char random[16];
-    RAND_bytes(random, sizeof random);
-    static const char hex[] = "0123456789abcdef";
-    boundary_ = "wire-";
-    for (unsigned char b : random) {
-      boundary_ += hex[b >> 4];
-      boundary_ += hex[b & 15];
-    }
-    for (const auto& part : parts) {
-      std::string head = "--" + boundary_ + "\r\nContent-Disposition: form-data; name=\"" + quoted(part.name) + "\"";
-      if (!part.file.empty()) {
-        std::string filename = part.filename.empty() ? part.file.filename().string() : part.filename;
-        head += "; filename=\"" + quoted(filename) + "\"";
-      }
-      head += "\r\n";
-      std::string type = part.file.empty() ? part.content_type
-                                           : (part.content_type.empty() ? "application/octet-stream" : part.content_type);
-      if (!type.empty()) {
-        if (!is_valid_field_value(type)) throw std::invalid_argument("form part content type '" + type + "'");
-        head += "Content-Type: " + type + "\r\n";
-      }
-      head += "\r\n";
-      if (part.file.empty()) {
-        pieces_.push_back({head + part.value + "\r\n", {}});
-      } else {
-        std::error_code ec;
-        auto size = std::filesystem::file_size(part.file, ec);
-        if (ec) throw std::system_error(ec, "form file " + part.file.string());
-        pieces_.push_back({head, {}});
-        pieces_.push_back({{}, part.file});
-        pieces_.push_back({"\r\n", {}});
-        length_ += size;
-      }
-    }
-    pieces_.push_back({"--" + boundary_ + "--\r\n", {}});
-    for (auto& p : pieces_) length_ += p.text.size();
+// RFC 7578 §2 (and HTML's form encoding): '"', CR and LF percent-encoded in a name.
+std::string form_quoted(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"') out += "%22";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
   }
+  return out;
+}
 
-  const std::string& boundary() const noexcept { return boundary_; }
-  std::uint64_t length() const noexcept { return length_; }
-
-  std::size_t operator()(std::span<std::byte> out) {
-    std::size_t n = 0;
-    while (n < out.size() && index_ < pieces_.size()) {
-      Piece& p = pieces_[index_];
-      if (p.file.empty()) {
-        std::size_t k = std::min(out.size() - n, p.text.size() - offset_);
-        std::memcpy(out.data() + n, p.text.data() + offset_, k);
-        n += k;
-        offset_ += k;
-        if (offset_ == p.text.size()) next();
-        continue;
-      }
-      if (!file_.is_open()) {
-        file_.open(p.file, std::ios::binary);
-        if (!file_) throw std::runtime_error("cannot read form file " + p.file.string());
-      }
-      file_.read(reinterpret_cast<char*>(out.data() + n), static_cast<std::streamsize>(out.size() - n));
-      auto got = static_cast<std::size_t>(file_.gcount());
-      n += got;
-      if (got == 0) {
-        if (file_.bad()) throw std::runtime_error("reading form file " + p.file.string());
-        file_.close();
-        next();
-      }
+// A multipart/form-data body (RFC 7578) as a pull source: the files are read as it goes out.
+// A fresh one for every attempt, so that a retry or a 307 can send the files again.
+std::shared_ptr<text::MultipartWriter> form_body(const std::vector<FormPart>& parts) {
+  auto body = std::make_shared<text::MultipartWriter>("form-data", text::make_boundary("wire-"), 0);
+  for (const auto& part : parts) {
+    std::string disposition = "form-data; name=\"" + form_quoted(part.name) + "\"";
+    if (part.file.empty()) {
+      Headers fields{{"Content-Disposition", disposition}};
+      if (!part.content_type.empty()) fields.add("Content-Type", part.content_type);
+      body->add(fields, part.value);
+      continue;
     }
-    return n;
-  }
-
- private:
-  struct Piece {
-    std::string text;            // text to send (when `file` is empty)
-    std::filesystem::path file;  // a file to send, read as it goes
-  };
-  // RFC 7578 section 2 (and HTML's form encoding): '"', CR and LF percent-encoded.
-  static std::string quoted(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-      if (c == '"') out += "%22";
-      else if (c == '\r') out += "%0D";
-      else if (c == '\n') out += "%0A";
-      else out += c;
+    std::string filename = part.filename.empty() ? part.file.filename().string() : part.filename;
+    disposition += "; filename=\"" + form_quoted(filename) + "\"";
+    Headers fields{{"Content-Disposition", disposition},
+                   {"Content-Type", part.content_type.empty() ? "application/octet-stream" : part.content_type}};
+    try {
+      body->add(fields, std::make_unique<text::FileSource>(part.file));
+    } catch (const std::system_error& e) {
+      throw std::system_error(e.code(), "form file " + part.file.string());
     }
-    return out;
   }
-  void next() {
-    ++index_;
-    offset_ = 0;
-  }
-  std::string boundary_;
-  std::vector<Piece> pieces_;
-  std::uint64_t length_ = 0;
-  std::size_t index_ = 0;
-  std::size_t offset_ = 0;
-  std::ifstream file_;
-};
+  return body;
+}
 
 }  // namespace
 
@@ -321,11 +257,11 @@ struct AsyncClient::Outgoing {
   // Sends the request on `conn`: the form, the stream or the body.
   io::Task<void> send_on(AsyncConnection& conn) {
     if (form) {
-      // A fresh source each time: the files can be read again for a retry or a 307.
-      auto source = std::make_shared<MultipartSource>(o.form);
+      auto source = form_body(o.form);
+      // A token boundary, unquoted, as form parsers have always seen it from wire.
       headers.set("Content-Type", "multipart/form-data; boundary=" + source->boundary());
-      std::uint64_t length = source->length();
-      AsyncConnection::BodySource read = [source](std::span<std::byte> out) { return (*source)(out); };
+      std::optional<std::uint64_t> length = source->size();
+      AsyncConnection::BodySource read = [source](std::span<std::byte> out) { return source->read(out); };
       co_await conn.send_request(Request{method, url.target(), headers}, std::move(read), length);
     } else if (streamed) {
       co_await conn.send_request(Request{method, url.target(), headers}, o.body_source, o.body_length);

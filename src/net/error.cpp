@@ -6,21 +6,17 @@
 namespace wire {
 namespace {
 
-class WireCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "wire"; }
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::unexpected_eof:
-        return "connection closed by peer before the expected data arrived";
-      case Errc::limit_exceeded:
-        return "size limit exceeded";
-      case Errc::bad_line_ending:
-        return "a bare CR or LF where CRLF ends lines";
-    }
-    return "unknown wire error " + std::to_string(value);
+std::string describe_wire(int value) {
+  switch (static_cast<Errc>(value)) {
+    case Errc::unexpected_eof:
+      return "connection closed by peer before the expected data arrived";
+    case Errc::limit_exceeded:
+      return "size limit exceeded";
+    case Errc::bad_line_ending:
+      return "a bare CR or LF where CRLF ends lines";
   }
-};
+  return "unknown wire error " + std::to_string(value);
+}
 
 class ResolverCategory final : public std::error_category {
  public:
@@ -31,7 +27,7 @@ class ResolverCategory final : public std::error_category {
 }  // namespace
 
 const std::error_category& error_category() noexcept {
-  static const WireCategory category;
+  static const wire::detail::NamedCategory category("wire", describe_wire);
   return category;
 }
 

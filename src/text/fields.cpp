@@ -2,6 +2,8 @@
 // Field sections of mail and MIME (RFC 5322 §2.2, §3.6.8, §4.5; RFC 2046 §5.1 for parts).
 #include "wire/text/fields.hpp"
 
+#include "wire/error.hpp"
+
 #include <stdexcept>
 
 #include "wire/text/chars.hpp"
@@ -15,28 +17,24 @@ constexpr std::size_t kMaxLine = 998;
 // RFC 5322 §3.6.8: ftext = %d33-57 / %d59-126
 constexpr bool is_ftext(char c) noexcept { return c > 32 && c < 127 && c != ':'; }
 
-class FieldCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "fields"; }
-  std::string message(int value) const override {
-    switch (static_cast<FieldErrc>(value)) {
-      case FieldErrc::bad_field_line:
-        return "malformed header field line";
-      case FieldErrc::section_too_large:
-        return "header section too large";
-      case FieldErrc::too_many_fields:
-        return "too many header fields";
-      case FieldErrc::truncated:
-        return "input ended inside a header field line";
-    }
-    return "unknown header field error " + std::to_string(value);
+std::string describe_fields(int value) {
+  switch (static_cast<FieldErrc>(value)) {
+    case FieldErrc::bad_field_line:
+      return "malformed header field line";
+    case FieldErrc::section_too_large:
+      return "header section too large";
+    case FieldErrc::too_many_fields:
+      return "too many header fields";
+    case FieldErrc::truncated:
+      return "input ended inside a header field line";
   }
-};
+  return "unknown header field error " + std::to_string(value);
+}
 
 }  // namespace
 
 const std::error_category& field_category() noexcept {
-  static const FieldCategory category;
+  static const wire::detail::NamedCategory category("fields", describe_fields);
   return category;
 }
 

@@ -18,6 +18,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "wire/error.hpp"
 #include "wire/text/chars.hpp"
 
 namespace wire::text {
@@ -25,21 +26,17 @@ namespace {
 
 constexpr std::size_t kMaxPadding = 1000;
 
-class MultipartCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "multipart"; }
-  std::string message(int value) const override {
-    switch (static_cast<MultipartErrc>(value)) {
-      case MultipartErrc::bad_delimiter:
-        return "transport padding after a multipart boundary too long";
-      case MultipartErrc::too_many_parts:
-        return "too many parts in a multipart body";
-      case MultipartErrc::truncated:
-        return "multipart body ended before its close delimiter";
-    }
-    return "unknown multipart error " + std::to_string(value);
+std::string describe_multipart(int value) {
+  switch (static_cast<MultipartErrc>(value)) {
+    case MultipartErrc::bad_delimiter:
+      return "transport padding after a multipart boundary too long";
+    case MultipartErrc::too_many_parts:
+      return "too many parts in a multipart body";
+    case MultipartErrc::truncated:
+      return "multipart body ended before its close delimiter";
   }
-};
+  return "unknown multipart error " + std::to_string(value);
+}
 
 // RFC 2046 §5.1.1: bcharsnospace := DIGIT / ALPHA / "'" / "(" / ")" / "+" / "_" / "," / "-" /
 // "." / "/" / ":" / "=" / "?"
@@ -56,17 +53,17 @@ constexpr bool is_bchar_nospace(char c) noexcept {
 }  // namespace
 
 const std::error_category& multipart_category() noexcept {
-  static const MultipartCategory category;
+  static const wire::detail::NamedCategory category("multipart", describe_multipart);
   return category;
 }
 
-std::string make_boundary() {
+std::string make_boundary(std::string_view prefix) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::random_device random;
   // Rejection keeps every character equally likely: 2^32 is not a multiple of 36.
   constexpr std::uint32_t kLimit = 0xffffffffu - 0xffffffffu % 36;
-  std::string b = "=_";
-  while (b.size() < 34) {
+  std::string b(prefix);
+  while (b.size() < prefix.size() + 32) {
     std::uint32_t v = random();
     if (v >= kLimit) continue;
     b += kDigits[v % 36];

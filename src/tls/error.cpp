@@ -6,30 +6,26 @@
 namespace wire::tls {
 namespace {
 
-class TlsCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "tls"; }
-  std::string message(int value) const override {
-    switch (static_cast<Errc>(value)) {
-      case Errc::handshake_failed:
-        return "TLS handshake failed";
-      case Errc::verify_failed:
-        return "certificate verify failed";
-      case Errc::protocol_error:
-        return "TLS protocol error";
-      case Errc::truncated:
-        return "TLS connection closed without close_notify";
-      case Errc::unexpected_plaintext:
-        return "plaintext received where TLS was expected";
-    }
-    return "unknown TLS error " + std::to_string(value);
+std::string describe_tls(int value) {
+  switch (static_cast<Errc>(value)) {
+    case Errc::handshake_failed:
+      return "TLS handshake failed";
+    case Errc::verify_failed:
+      return "certificate verify failed";
+    case Errc::protocol_error:
+      return "TLS protocol error";
+    case Errc::truncated:
+      return "TLS connection closed without close_notify";
+    case Errc::unexpected_plaintext:
+      return "plaintext received where TLS was expected";
   }
-};
+  return "unknown TLS error " + std::to_string(value);
+}
 
 }  // namespace
 
 const std::error_category& error_category() noexcept {
-  static const TlsCategory category;
+  static const wire::detail::NamedCategory category("tls", describe_tls);
   return category;
 }
 

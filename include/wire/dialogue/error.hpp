@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "wire/error.hpp"
+
 namespace wire::dialogue {
 
 /// Why a line was refused. Compare with `ec == wire::dialogue::Errc::line_too_long`.
@@ -39,16 +41,10 @@ inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<in
 
 /// A peer's violation of the line dialogue as an exception, for the Python-style calls.
 ///   try { ... } catch (const dialogue::Error& e) { e.code() == dialogue::Errc::code_mismatch; }
-class Error : public std::system_error {
+class Error : public wire::Error {
  public:
-  Error(std::error_code ec, const std::string& what) : std::system_error(ec, what), what_(what) {}
-  Error(Errc code, const std::string& what) : Error(make_error_code(code), what) {}
-
-  /// The message as given, without std::system_error's ": <category message>" suffix.
-  const char* what() const noexcept override { return what_.c_str(); }
-
- private:
-  std::string what_;
+  using wire::Error::Error;
+  Error(Errc code, const std::string& what) : wire::Error(make_error_code(code), what) {}
 };
 
 /// The caller asked to send something that would not be one well-formed line (CR, LF or NUL

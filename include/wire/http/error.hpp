@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include "wire/error.hpp"
+
 namespace wire::http {
 
 /// Why a message was refused, by the parser (received bytes) or by the serializer (a message
@@ -51,16 +53,10 @@ int status_for_error(std::error_code ec) noexcept;
 
 /// An HTTP protocol error as an exception, for the Python-style calls.
 ///   try { http::encode_head(req, out); } catch (const http::Error& e) { e.code(); }
-class Error : public std::system_error {
+class Error : public wire::Error {
  public:
-  Error(std::error_code ec, const std::string& what) : std::system_error(ec, what), what_(what) {}
-  Error(Errc code, const std::string& what) : Error(make_error_code(code), what) {}
-
-  /// The message as given, without std::system_error's ": <category message>" suffix.
-  const char* what() const noexcept override { return what_.c_str(); }
-
- private:
-  std::string what_;
+  using wire::Error::Error;
+  Error(Errc code, const std::string& what) : wire::Error(make_error_code(code), what) {}
 };
 
 }  // namespace wire::http

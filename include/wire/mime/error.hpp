@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "wire/error.hpp"
+
 namespace wire::mime {
 
 /// Why a message (or an address list) was refused. Compare with
@@ -33,16 +35,10 @@ inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<in
 
 /// A received message (or address) that does not parse, as an exception.
 ///   try { auto m = mime::parse_message(bytes); } catch (const mime::Error& e) { e.code(); }
-class Error : public std::system_error {
+class Error : public wire::Error {
  public:
-  Error(std::error_code ec, const std::string& what) : std::system_error(ec, what), what_(what) {}
-  Error(Errc code, const std::string& what) : Error(make_error_code(code), what) {}
-
-  /// The message as given, without std::system_error's ": <category message>" suffix.
-  const char* what() const noexcept override { return what_.c_str(); }
-
- private:
-  std::string what_;
+  using wire::Error::Error;
+  Error(Errc code, const std::string& what) : wire::Error(make_error_code(code), what) {}
 };
 
 }  // namespace wire::mime

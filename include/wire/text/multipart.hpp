@@ -25,11 +25,11 @@
 
 namespace wire::text {
 
-/// A fresh boundary: "=_" and 32 random base-36 characters from std::random_device (about 165
-/// bits, so that no body will hold it by chance). "=_" cannot occur in base64 nor in
+/// A fresh boundary: `prefix` and 32 random base-36 characters from std::random_device (about 165
+/// bits, so that no body will hold it by chance). The default "=_" cannot occur in base64 nor in
 /// quoted-printable text (RFC 2045 §6.7 allows '=' only before two hex digits or a line break),
 /// so parts in those encodings can never contain it.
-std::string make_boundary();
+std::string make_boundary(std::string_view prefix = "=_");
 
 /// RFC 2046 §5.1.1: 1 to 70 characters of bchars (DIGIT ALPHA ' ( ) + _ , - . / : = ? and
 /// space), not ending in a space.

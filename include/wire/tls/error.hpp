@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include "wire/error.hpp"
+
 namespace wire::tls {
 
 /// The kinds of TLS failure. Compare with `ec == wire::tls::Errc::verify_failed`.
@@ -26,16 +28,10 @@ inline std::error_code make_error_code(Errc e) noexcept {
 /// A TLS failure. what() names the operation and the peer, then OpenSSL's
 /// reason, and for a refused certificate the verification result in words:
 ///   "TLS handshake with localhost:4433: certificate verify failed: certificate has expired"
-class Error : public std::system_error {
+class Error : public wire::Error {
  public:
   Error(Errc code, const std::string& what, std::string reason = {}, long verify_result = 0)
-      : std::system_error(make_error_code(code), what),
-        what_(what),
-        reason_(std::move(reason)),
-        verify_result_(verify_result) {}
-
-  /// The message as given, without std::system_error's ": <category message>" suffix.
-  const char* what() const noexcept override { return what_.c_str(); }
+      : wire::Error(make_error_code(code), what), reason_(std::move(reason)), verify_result_(verify_result) {}
 
   /// OpenSSL's reason string ("certificate verify failed", "wrong version number"), or empty.
   const std::string& reason() const noexcept { return reason_; }
@@ -43,7 +39,6 @@ class Error : public std::system_error {
   long verify_result() const noexcept { return verify_result_; }
 
  private:
-  std::string what_;
   std::string reason_;
   long verify_result_;
 };

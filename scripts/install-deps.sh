@@ -37,10 +37,12 @@ demo_packages=(
 packages=(
   # tests
   libgtest-dev libgmock-dev python3
-  # sanitizer runtimes for clang builds and fuzzers
-  clang libclang-rt-14-dev
-  # network namespaces for tests that need a route of their own
-  iproute2
+  # sanitizer runtimes for clang builds and fuzzers; llvm-profdata and llvm-cov for the fuzz
+  # coverage report (make fuzz), llvm-symbolizer for sanitizer stack traces
+  clang libclang-rt-14-dev llvm
+  # network namespaces for tests that need a route of their own; nftables to impair their
+  # link where the kernel has no netem (tests/fault/test_netem.py)
+  iproute2 nftables
   # benchmarks: Boost.Asio headers for the echo peer, taskset to pin cores
   libboost-dev util-linux
   # real peers the tests and benchmarks start: openssl s_server/s_client, nginx (stream TLS)

@@ -58,6 +58,11 @@ bool parse_ip(std::string_view literal, std::uint16_t port, sockaddr_storage& st
     why = "empty host";
     return false;
   }
+  // inet_pton() and if_nametoindex() read C strings: what follows a NUL would be ignored.
+  if (literal.find('\0') != std::string_view::npos) {
+    why = "NUL byte in the address";
+    return false;
+  }
   std::string text(literal);
   sockaddr_in sin{};
   if (::inet_pton(AF_INET, text.c_str(), &sin.sin_addr) == 1) {
@@ -116,6 +121,9 @@ Address Address::unix_path(std::string_view path) {
   sockaddr_un sun{};
   sun.sun_family = AF_UNIX;
   if (path.empty()) throw bad(path, "empty Unix path");
+  // The kernel ends a path (not an abstract name) at its first NUL: refuse rather than bind
+  // or connect to a shorter path than the one given.
+  if (path.front() != '@' && path.find('\0') != std::string_view::npos) throw bad(path, "NUL byte in Unix path");
   // sun_path need not be NUL-terminated, but we keep room for one for printing.
   if (path.size() >= sizeof sun.sun_path) {
     throw bad(path, "Unix path longer than " + std::to_string(sizeof sun.sun_path - 1) + " bytes");
@@ -292,6 +300,7 @@ HostPort split_host_port(std::string_view text) {
 }
 
 bool is_ip_literal(std::string_view text) noexcept {
+  if (text.find('\0') != std::string_view::npos) return false;  // see parse_ip()
   std::string s(text);
   unsigned char buf[sizeof(in6_addr)];
   return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;

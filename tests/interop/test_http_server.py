@@ -47,7 +47,7 @@ import urllib.request
 import zlib
 
 import wire_interop
-from wire_interop import MIB, STEP, ModulePki, WireCase, WireProcess, binary_payload, sha
+from wire_interop import MIB, STEP, ModulePki, WireCase, WireProcess, binary_payload, popen, run, sha
 
 CURL = "/usr/bin/curl"
 CHROMIUM = "/usr/bin/chromium"
@@ -357,9 +357,9 @@ class ServerCase(WireCase):
     def curl(self, *args, timeout=STEP, ok=True):
         """Runs curl (no config file, no proxy, bounded by --max-time)."""
         try:
-            r = subprocess.run([CURL, "-q", "--noproxy", "*", "--silent", "--show-error",
-                                "--max-time", str(int(timeout)), *args],
-                               capture_output=True, timeout=timeout + 10)
+            r = run([CURL, "-q", "--noproxy", "*", "--silent", "--show-error",
+                     "--max-time", str(int(timeout)), *args],
+                    capture_output=True, timeout=timeout + 10)
         except subprocess.TimeoutExpired as e:
             raise AssertionError(f"curl {' '.join(args)} still running after {timeout}s; stderr: {e.stderr!r}")
         if ok:
@@ -384,9 +384,9 @@ class ServerCase(WireCase):
 
     def curl_sha(self, url, *args, timeout=300):
         """curl URL, its output hashed as it arrives (no copy on disk): (sha256, size)."""
-        proc = subprocess.Popen([CURL, "-q", "--noproxy", "*", "--silent", "--show-error", "--fail",
-                                 "--max-time", str(timeout), *args, url],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = popen([CURL, "-q", "--noproxy", "*", "--silent", "--show-error", "--fail",
+                      "--max-time", str(timeout), *args, url],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         h, size = hashlib.sha256(), 0
         try:
             for _ in range(1 << 22):  # bounded: 1 MiB reads; curl's --max-time bounds the time
@@ -1558,15 +1558,15 @@ class ChromiumTest(ServerCase):
         os.makedirs(nssdb)
         for args in (["-N", "-d", "sql:" + nssdb, "--empty-password"],
                      ["-A", "-d", "sql:" + nssdb, "-t", "C,,", "-n", "wire-test-ca", "-i", PKI["ca.pem"]]):
-            subprocess.run([CERTUTIL, *args], check=True, capture_output=True, timeout=STEP)
+            run([CERTUTIL, *args], check=True, capture_output=True, timeout=STEP)
         # HOME without it, for the control run.
         cls.untrusting_home = os.path.join(top, "home-untrusting")
         os.makedirs(cls.untrusting_home)
         cls.server, cls.port = start_wire_serve(cls, cls.site, "--access-log", "--threads", "2")
         cls.tls_server, cls.tls_port = start_wire_serve(cls, cls.site, "--access-log", "--threads", "2",
                                                         "--tls-cert", PKI["leaf.pem"], "--tls-key", PKI["leaf.key"])
-        cls.version = subprocess.run([CHROMIUM, "--version"], capture_output=True, timeout=STEP,
-                                     env=dict(os.environ, HOME=cls.untrusting_home)).stdout.decode().strip()
+        cls.version = run([CHROMIUM, "--version"], capture_output=True, timeout=STEP,
+                          env=dict(os.environ, HOME=cls.untrusting_home)).stdout.decode().strip()
         os.makedirs(ARTIFACTS, exist_ok=True)
         print(f"\n  {cls.version}; screenshots in {ARTIFACTS}", file=sys.stderr)
 
@@ -1582,8 +1582,9 @@ class ChromiumTest(ServerCase):
                "--disable-background-networking", "--disable-component-update", "--no-first-run",
                "--no-default-browser-check", "--disable-sync", "--no-proxy-server", "--disable-extensions",
                "--force-color-profile=srgb", "--hide-scrollbars", f"--user-data-dir={profile}", *args]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env, start_new_session=True)
+        # `timeout` gets SIGTERM when the test dies, and passes it on to chromium's group.
+        proc = popen(cmd, death_signal=signal.SIGTERM, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, env=env, start_new_session=True)
         try:
             out, err = proc.communicate(timeout=self.RUN_TIME + 15)
         except subprocess.TimeoutExpired:

@@ -19,7 +19,7 @@ import tempfile
 import time
 import unittest
 
-from wire_interop import MIB, STEP, Peer, WireCase, WireProcess, binary_payload, sha
+from wire_interop import MIB, STEP, Peer, WireCase, WireProcess, binary_payload, popen, run, sha
 from wire_interop import setUpModule  # noqa: F401 (unittest runs it: checks $WIRE)
 
 OPENSSL = "/usr/bin/openssl"
@@ -27,7 +27,7 @@ LISTENING_ANYWHERE = re.compile(rb"wire: listening on (127\.0\.0\.1|\[::1\]):(\d
 
 
 def openssl(*args, cwd):
-    subprocess.run([OPENSSL, *args], cwd=cwd, check=True, capture_output=True, timeout=STEP)
+    run([OPENSSL, *args], cwd=cwd, check=True, capture_output=True, timeout=STEP)
 
 
 def make_pki(d):
@@ -204,7 +204,7 @@ class TlsCliTest(WireCase):
         payload = binary_payload(MIB, salt=41)
         # -quiet implies -ign_eof: s_client keeps reading after its stdin ends;
         # the echo is complete when all the bytes are back.
-        client = subprocess.Popen(
+        client = popen(
             [OPENSSL, "s_client", "-connect", f"127.0.0.1:{port}", "-quiet", "-CAfile",
              self.path("ca.pem"), "-verify_return_error", "-verify_hostname", "localhost"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

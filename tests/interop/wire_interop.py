@@ -5,12 +5,16 @@ peers in threads, payloads and checksums, and a TestCase base with helpers.
 Every process and socket a test uses is started and stopped by the test, on
 127.0.0.1 or ::1 and free ports only. Nothing waits on bare sleeps: a server is
 ready when it prints its `listening on` line, and every wait has a deadline.
+Every child is started by popen() or run() below, and dies with the test even
+when ctest kills the test past its timeout.
 """
 
+import ctypes
 import hashlib
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +36,33 @@ def setUpModule():
         raise RuntimeError(f"set WIRE to the wire executable (got {WIRE!r})")
     print(f"wire: {WIRE}; python: {sys.executable} {sys.version.split()[0]}; "
           f"random seed: {SEED}", file=sys.stderr)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _dies_with(parent, sig):
+    """A preexec_fn: the child gets `sig` when the thread that started it ends (the test
+    included, killed by ctest's SIGKILL past its timeout, which runs no cleanup); if the test
+    is gone already, the child exits at once."""
+    def set_death_signal():
+        _libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(127)
+    return set_death_signal
+
+
+def popen(args, death_signal=signal.SIGKILL, **kwargs):
+    """subprocess.Popen(args, **kwargs) for a child that dies with the test (see _dies_with).
+    Start it from the test's thread (or a thread that outlives the child). A child that runs
+    children of its own and stops them when it gets a signal (`timeout`) gets SIGTERM."""
+    return subprocess.Popen(args, preexec_fn=_dies_with(os.getpid(), death_signal), **kwargs)
+
+
+def run(args, death_signal=signal.SIGKILL, **kwargs):
+    """subprocess.run(args, **kwargs) for a child that dies with the test."""
+    return subprocess.run(args, preexec_fn=_dies_with(os.getpid(), death_signal), **kwargs)
 
 
 def binary_payload(size, salt):
@@ -108,8 +139,8 @@ class WireProcess:
 
     def __init__(self, args, program=None, env=None):
         # `program`: another executable than `wire` (a test's own server), run the same way.
-        self.proc = subprocess.Popen([program or WIRE, *args], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.proc = popen([program or WIRE, *args], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self._cond = threading.Condition()
         self._out, self._err = bytearray(), bytearray()
         self._eof = {"out": False, "err": False}
@@ -193,24 +224,25 @@ class WireProcess:
         self.proc.stderr.close()
 
 
-def make_test_pki(d, openssl="/usr/bin/openssl"):
+def make_test_pki(d, openssl="/usr/bin/openssl", names="DNS:localhost,IP:127.0.0.1"):
     """A test CA and a leaf signed by it, made by the openssl tool in directory `d`:
-    ca.pem/ca.key, leaf.pem/leaf.key (P-256, for DNS:localhost and IP:127.0.0.1, valid
-    for two days). Returns their paths by those names ("ca.pem", ...)."""
-    def run(*args):
-        subprocess.run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=STEP)
+    ca.pem/ca.key, leaf.pem/leaf.key (P-256, for `names`: DNS:localhost and IP:127.0.0.1
+    unless told otherwise, valid for two days). Returns their paths by those names
+    ("ca.pem", ...)."""
+    def tool(*args):
+        run([openssl, *args], cwd=d, check=True, capture_output=True, timeout=STEP)
 
-    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=wire interop CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost")
+    tool("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=wire interop CA",
+         "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    tool("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost")
     with open(os.path.join(d, "leaf.ext"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
+        f.write(f"subjectAltName={names}\nextendedKeyUsage=serverAuth\n"
                 "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n")
-    run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")
+    tool("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+         "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem")
     return {name: os.path.join(d, name) for name in ("ca.pem", "ca.key", "leaf.pem", "leaf.key")}
 
 
@@ -250,8 +282,7 @@ class WireCase(unittest.TestCase):
     def run_wire(self, *args, input=b"", timeout=STEP):
         """Runs `wire ARGS` to completion (killed if it outlives `timeout`)."""
         try:
-            return subprocess.run([WIRE, *args], input=input, capture_output=True,
-                                  timeout=timeout)
+            return run([WIRE, *args], input=input, capture_output=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             raise AssertionError(f"`wire {' '.join(args)}` still running after {timeout}s; "
                                  f"stderr: {e.stderr!r}")

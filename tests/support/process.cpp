@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,9 +84,17 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ProcessOp
   std::string cwd = options.cwd.string();
   Pipe in, out, err, exec_error;
 
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) fail("fork");
   if (pid_ == 0) {
+    // The peer dies with the test however the test ends: ctest kills a test past its
+    // timeout with SIGKILL, which runs no destructor. The kernel then sends SIGKILL to the
+    // child (PR_SET_PDEATHSIG: when the thread that forked it ends). If the test died before
+    // prctl(), the child was already handed to another parent: it goes at once.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || ::getppid() != parent) ::_exit(127);
+    // A process group of its own, so that the destructor also ends what the peer started.
+    ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -102,6 +111,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ProcessOp
     ::_exit(127);
   }
 
+  // Also here: whichever of the two runs first, the group exists before anyone signals it.
+  ::setpgid(pid_, pid_);
   // exec_error's write end closes on a successful exec (O_CLOEXEC): EOF means started.
   exec_error.close_write();
   int child_errno = 0;
@@ -197,14 +208,18 @@ void ChildProcess::io_loop(int in_fd, int out_fd, int err_fd, std::string input,
 bool ChildProcess::reap(bool block) {
   if (reaped_) return true;
   for (;;) {
-    pid_t r = ::waitpid(pid_, &status_, block ? 0 : WNOHANG);
-    if (r == pid_) {
-      reaped_ = true;
-      exited_ = true;
-      return true;
-    }
+    // Seen to exit but not reaped yet (WNOWAIT), its PID, which is also its process group's
+    // id, cannot go to another process: what it left running in its group is killed first.
+    siginfo_t info{};
+    int r = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
     if (r < 0 && errno == EINTR) continue;
-    return false;
+    if (r < 0 || info.si_pid != pid_) return false;
+    ::kill(-pid_, SIGKILL);
+    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+    exited_ = true;
+    return true;
   }
 }
 

@@ -54,7 +54,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 
 /// A child running alongside the test, e.g. a peer server. Its stdout and stderr are
 /// collected by a thread (read them any time with out() / err()); options.input is fed
-/// to its stdin. The destructor kills it (SIGKILL) if it still runs and reaps it.
+/// to its stdin. The destructor kills it (SIGKILL) if it still runs and reaps it. The child
+/// leads a process group of its own: when it has exited, whatever it left running in that
+/// group is killed (SIGKILL) as it is reaped.
+/// The child dies with the test even when the test is killed (ctest's timeout): it gets
+/// SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG), so start a peer from the
+/// test's own thread, not from a thread that ends before the peer should. Its own children
+/// are not covered by that: a peer that forks workers must run without them (nginx with
+/// `master_process off`) or end them itself.
 ///   wire::test::ChildProcess server({"/usr/bin/python3", "-m", "http.server", "8000"});
 ///   ASSERT_TRUE(wire::test::wait_for_listener(addr, 10s)) << server.err();
 ///   ...

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Tests of the test helpers themselves: a broken helper would make other tests lie.
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cstring>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -190,6 +194,62 @@ TEST(ChildProcess, HoldStdinKeepsTheChildsInputOpen) {
   wire::test::ChildProcess idle({"cat"}, empty);
   EXPECT_FALSE(idle.wait(50ms).has_value());  // no EOF: cat still waits for input
   EXPECT_EQ(idle.stop().signal, SIGTERM);
+}
+
+// Test hygiene: every peer a test starts dies with the test, even when the test is killed
+// with SIGKILL (what ctest does past a test's timeout), which runs no destructor.
+namespace hygiene {
+
+// This process becomes the reaper of orphans below it, so an orphaned peer is reparented
+// here (not to init) and its end can be awaited and checked exactly.
+void become_subreaper() { ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0) << std::strerror(errno); }
+
+// Waits (bounded) for `pid`, a descendant reparented here, to end; its wait status, or
+// nothing after killing it if it outlived `timeout`.
+std::optional<int> reap_orphan(pid_t pid, std::chrono::milliseconds timeout) {
+  int status = 0;
+  if (wire::test::wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout)) return status;
+  ::kill(pid, SIGKILL);  // ours: started by this test, reparented here
+  ::waitpid(pid, &status, 0);
+  return std::nullopt;
+}
+
+pid_t first_line_pid(const wire::test::ChildProcess& p) {
+  std::string out = p.out();
+  return static_cast<pid_t>(std::stol(out.substr(0, out.find('\n'))));
+}
+
+}  // namespace hygiene
+
+TEST(ChildProcess, PeerDiesWhenTheTestIsKilled) {
+  hygiene::become_subreaper();
+  // peer_parent plays the test: it starts `sleep 120` as a ChildProcess and prints its PID.
+  wire::test::ChildProcess test_like({WIRE_TEST_PEER_PARENT, "/bin/sleep", "120"});
+  ASSERT_TRUE(wire::test::wait_until([&] { return test_like.out().find('\n') != std::string::npos; }, 10s))
+      << test_like.err();
+  pid_t peer = hygiene::first_line_pid(test_like);
+  ASSERT_EQ(::kill(peer, 0), 0) << "the peer is not running";
+  ASSERT_EQ(::kill(test_like.pid(), SIGKILL), 0);
+  auto killed = test_like.wait(10s);
+  ASSERT_TRUE(killed.has_value());
+  EXPECT_EQ(killed->signal, SIGKILL);
+  auto status = hygiene::reap_orphan(peer, 10s);
+  ASSERT_TRUE(status.has_value()) << "the peer outlived the test that started it";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
+}
+
+TEST(ChildProcess, WhatAPeerLeftRunningEndsWithIt) {
+  hygiene::become_subreaper();
+  // A shell that starts a grandchild in the background and then exits: the grandchild is in
+  // the shell's process group, which is killed as the shell is reaped.
+  wire::test::ChildProcess shell({"/bin/sh", "-c", "/bin/sleep 120 & echo $!; read line"},
+                                 wire::test::ProcessOptions{.hold_stdin = true});
+  ASSERT_TRUE(wire::test::wait_until([&] { return shell.out().find('\n') != std::string::npos; }, 10s));
+  pid_t grandchild = hygiene::first_line_pid(shell);
+  EXPECT_EQ(shell.stop(SIGTERM).signal, SIGTERM);
+  auto status = hygiene::reap_orphan(grandchild, 10s);
+  ASSERT_TRUE(status.has_value()) << "the grandchild outlived its ChildProcess";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL) << *status;
 }
 
 TEST(Net, TcpPairIsConnected) {

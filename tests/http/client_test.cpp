@@ -244,6 +244,28 @@ TEST(HttpClient, InterimResponsesAreSkipped) {
   EXPECT_EQ(r.read(), "final");
 }
 
+// Issue 17: a 101 to a GET was taken as the final answer, a success. A server switches
+// protocols only when asked (RFC 9110 §15.2.2); a request with Upgrade still gets its 101.
+TEST(HttpClient, UnrequestedSwitchingProtocolsIsAnError) {
+  const std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+  RawServer server(
+      [&](wire::net::Socket& s, int) {
+        read_request(s);
+        send_quietly(s, switching + "not HTTP");
+      },
+      2);
+  auto c = connect_to(server);
+  c.request("GET", "/");
+  EXPECT_TRUE(is_failure(failure_of([&] { c.getresponse(); }), Kind::http, http::Errc::bad_message,
+                         {"HTTP response from " + peer_of(server), "101 Switching Protocols", "no upgrade"}));
+  c.close();
+  auto asked = connect_to(server);
+  asked.request("GET", "/chat", {}, {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
+  EXPECT_EQ(asked.getresponse().status(), 101);
+  asked.close();
+  server.join();
+}
+
 TEST(HttpClient, StreamingReadsGiveTheBodyInPieces) {
   std::string body = wire::test::random_string(300000, 3);
   RawServer server([&](wire::net::Socket& s, int) {

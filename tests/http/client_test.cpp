@@ -266,6 +266,31 @@ TEST(HttpClient, UnrequestedSwitchingProtocolsIsAnError) {
   server.join();
 }
 
+// Issue 17: chunk extensions were read without end. The chunk-size line, extensions and all,
+// is bounded (ParserLimits::max_chunk_line, 4 KiB): one byte more is an error.
+TEST(HttpClient, ChunkSizeLineOverTheLimitIsAnError) {
+  for (std::size_t extension : {std::size_t(4096 - 2), std::size_t(4096 - 1)}) {
+    RawServer server([&](wire::net::Socket& s, int) {
+      read_request(s);
+      // "5;" + the extension's bytes: 4096 bytes is the limit, 4097 one past it.
+      send_quietly(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + std::string(extension, 'x') +
+                          "\r\nhello\r\n0\r\n\r\n");
+    });
+    auto c = connect_to(server);
+    c.request("GET", "/");
+    auto& r = c.getresponse();
+    EXPECT_EQ(r.status(), 200);
+    if (extension + 2 <= 4096) {
+      EXPECT_EQ(r.read(), "hello");
+    } else {
+      EXPECT_TRUE(is_failure(failure_of([&] { r.read(); }), Kind::http, http::Errc::chunk_line_too_long,
+                             {"HTTP response from " + peer_of(server)}));
+    }
+    c.close();
+    server.join();
+  }
+}
+
 TEST(HttpClient, StreamingReadsGiveTheBodyInPieces) {
   std::string body = wire::test::random_string(300000, 3);
   RawServer server([&](wire::net::Socket& s, int) {

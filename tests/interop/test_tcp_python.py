@@ -214,10 +214,13 @@ class WireTest(WireCase):
         self.assertFailure(r, b"wire: resolve nosuch.invalid: ")
 
     def test_6c_port_out_of_range(self):
+        # An argument error names its command and exits 2 (usage.cpp, test_cli_usage.py).
         r = self.run_wire("tcp", "send", "127.0.0.1", "70000", "hi")
-        self.assertFailure(r, b"wire: ", b"70000")
+        self.assertFailure(r, b"wire tcp send: PORT: '70000' is not a whole number from 1 to 65535")
+        self.assertEqual(r.returncode, 2)
         r = self.run_wire("tcp", "serve", "--host", "127.0.0.1", "--port", "70000", "--once")
-        self.assertFailure(r, b"wire: ", b"70000")
+        self.assertFailure(r, b"wire tcp serve: --port: '70000' is not a whole number from 0 to 65535")
+        self.assertEqual(r.returncode, 2)
 
     def test_6d_port_in_use(self):
         _, port = self.listener(socket.AF_INET, "127.0.0.1")

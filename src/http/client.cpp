@@ -5,8 +5,10 @@
 
 #include <array>
 #include <cstring>
-#include <fstream>
 #include <exception>
+#include <fstream>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 
 #include "basic_auth.hpp"
@@ -102,6 +104,74 @@ class Inflater {
   bool started_ = false;
   bool done_ = false;
   std::array<std::byte, 64 * 1024> buffer_{};
+};
+
+// A response's Content-Encoding undone, layer by layer: the codings are listed in the order
+// they were applied (RFC 9110 §8.4), so the last is undone first. What each inner layer
+// gives is bounded by `max` too: a bomb wrapped in another does not get past the limit
+// by decoding into the next layer instead of the caller.
+class Decoder {
+ public:
+  using Out = std::function<void(std::span<const std::byte>)>;
+  static constexpr std::size_t kMaxLayers = 3;
+
+  // The decoder a Content-Encoding field asks for: none for identity (or no field) and for a
+  // lone coding this client does not decode (passed on as it came, the field saying what it
+  // is); @throws Error (bad_content_encoding) for a list it cannot undo whole.
+  static std::unique_ptr<Decoder> for_field(std::string_view field, std::uint64_t max, const std::string& where) {
+    std::vector<std::string> codings;
+    bool unknown = false;
+    while (!field.empty()) {
+      auto comma = field.find(',');
+      std::string coding = text::to_lower(trim_ows(field.substr(0, comma)));
+      field.remove_prefix(comma == std::string_view::npos ? field.size() : comma + 1);
+      if (coding.empty() || coding == "identity") continue;
+      if (coding != "gzip" && coding != "x-gzip" && coding != "deflate") unknown = true;
+      codings.push_back(std::move(coding));
+    }
+    if (codings.empty() || (unknown && codings.size() == 1)) return nullptr;
+    if (unknown || codings.size() > kMaxLayers) {
+      std::string list;
+      for (const auto& c : codings) list += (list.empty() ? "" : ", ") + c;
+      throw Error(Errc::bad_content_encoding,
+                  where + ": cannot decode Content-Encoding '" + list + "' (gzip and deflate, at most " +
+                      std::to_string(kMaxLayers) + " layers)");
+    }
+    auto decoder = std::make_unique<Decoder>(max, where);
+    for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
+      decoder->layers_.push_back(std::make_unique<Inflater>(*it != "deflate", where));
+      decoder->produced_.push_back(0);
+    }
+    return decoder;
+  }
+
+  Decoder(std::uint64_t max, std::string where) : max_(max), where_(std::move(where)) {}
+  void feed(std::span<const std::byte> in, const Out& out) { feed_layer(0, in, out); }
+  void finish() {
+    for (auto& layer : layers_) layer->finish();
+  }
+
+ private:
+  void feed_layer(std::size_t i, std::span<const std::byte> in, const Out& out) {
+    if (i + 1 == layers_.size()) {
+      layers_[i]->feed(in, out);
+      return;
+    }
+    layers_[i]->feed(in, [&](std::span<const std::byte> piece) {
+      produced_[i] += piece.size();
+      if (produced_[i] > max_) {
+        throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
+                                where_ + ": a layer of the Content-Encoding decodes to more than " +
+                                    std::to_string(max_) + " bytes");
+      }
+      feed_layer(i + 1, piece, out);
+    });
+  }
+
+  std::vector<std::unique_ptr<Inflater>> layers_;  // the outermost coding first
+  std::vector<std::uint64_t> produced_;
+  std::uint64_t max_;
+  std::string where_;
 };
 
 // RFC 7578 §2 (and HTML's form encoding): '"', CR and LF percent-encoded in a name.
@@ -369,7 +439,9 @@ io::Task<void> AsyncClient::follow(Outgoing& out, AsyncConnection& conn, int red
   out.url = std::move(next);
 }
 
-// The final response's body, decoded if it is gzip or deflate, to the sink or into `reply`.
+// The final response's body, decoded if it is gzip or deflate (in layers), to the sink or
+// into `reply`. `max_body` bounds what is decoded whatever the sink (a compression bomb
+// stops there, exactly `max_body` bytes delivered), and a body kept in `reply`.
 io::Task<void> AsyncClient::read_reply(Outgoing& out, AsyncConnection& conn, Reply& reply) {
   Impl& d = *impl_;
   const Response& head = conn.response();
@@ -378,38 +450,44 @@ io::Task<void> AsyncClient::read_reply(Outgoing& out, AsyncConnection& conn, Rep
   reply.headers = head.headers;
   reply.url = out.url;
   std::optional<std::uint64_t> length = conn.content_length();
-  std::optional<Inflater> inflater;
-  if (out.decode) {
-    std::string coding = text::to_lower(head.headers.get("Content-Encoding").value_or(""));
-    if (coding == "gzip" || coding == "x-gzip") inflater.emplace(true, "response from " + conn.peer());
-    if (coding == "deflate") inflater.emplace(false, "response from " + conn.peer());
+  const std::string where = "response from " + conn.peer();
+  std::unique_ptr<Decoder> decoder;
+  if (out.decode && head.headers.contains("Content-Encoding")) {
+    decoder = Decoder::for_field(head.headers.combined("Content-Encoding"), d.options.max_body, where);
   }
   RequestOptions& o = out.o;
-  auto deliver = [&](std::span<const std::byte> data) {
+  const bool bounded = decoder || !o.sink;
+  std::uint64_t delivered = 0;
+  auto put = [&](std::span<const std::byte> data) {
     if (o.sink) {
       o.sink(data);
-      return;
+    } else {
+      reply.body.append(reinterpret_cast<const char*>(data.data()), data.size());
     }
-    if (reply.body.size() + data.size() > d.options.max_body) {
+  };
+  auto deliver = [&](std::span<const std::byte> data) {
+    if (bounded && data.size() > d.options.max_body - delivered) {
+      put(data.first(static_cast<std::size_t>(d.options.max_body - delivered)));
       throw std::system_error(make_error_code(wire::Errc::limit_exceeded),
-                              "response from " + conn.peer() + ": body larger than " +
+                              where + ": " + (decoder ? "decoded " : "") + "body larger than " +
                                   std::to_string(d.options.max_body) + " bytes");
     }
-    reply.body.append(reinterpret_cast<const char*>(data.data()), data.size());
+    delivered += data.size();
+    put(data);
   };
   std::vector<std::byte> chunk(64 * 1024);
   std::uint64_t received = 0;
   while (std::size_t n = co_await conn.read_body(chunk)) {
     received += n;
     std::span<const std::byte> data(chunk.data(), n);
-    if (inflater) {
-      inflater->feed(data, deliver);
+    if (decoder) {
+      decoder->feed(data, deliver);
     } else {
       deliver(data);
     }
     if (o.progress) o.progress(received, length);
   }
-  if (inflater) inflater->finish();
+  if (decoder) decoder->finish();
   d.release(out.url, std::move(conn));
 }
 

@@ -55,6 +55,7 @@ struct AsyncConnection::State {
   std::string absolute_prefix;      // through a plain proxy: "http://host[:port]" before each target
   std::string proxy_authorization;  // through a plain proxy with credentials
   std::function<void(TraceEvent, std::string_view)> trace;  // ConnectionOptions::trace
+  bool upgrade_asked = false;  // the request waiting for its answer has an Upgrade field
 
   [[noreturn]] void fail_read(std::error_code ec) {
     phase = Phase::broken;
@@ -210,6 +211,7 @@ std::string AsyncConnection::prepare(Request& request, std::optional<std::uint64
   std::string out = encode_head(request);  // throws before anything is sent
   if (s.trace) s.trace(TraceEvent::request_head, out);
   s.parser.expect_response_to(request.method);
+  s.upgrade_asked = request.headers.contains("Upgrade");
   s.phase = State::Phase::sent;
   return out;
 }
@@ -294,6 +296,13 @@ io::Task<std::reference_wrapper<const Response>> AsyncConnection::read_response_
       case EventKind::head: {
         const Response& r = s.parser.response();
         if (r.status >= 100 && r.status < 200 && r.status != 101) continue;  // interim: its end follows
+        if (r.status == 101 && !s.upgrade_asked) {
+          // RFC 9110 §15.2.2: a server switches protocols only when the request asked it to;
+          // what follows is not an answer to this request.
+          s.phase = State::Phase::broken;
+          throw Error(Errc::bad_message, "HTTP response from " + s.peer +
+                                             ": 101 Switching Protocols to a request that asked for no upgrade");
+        }
         s.phase = State::Phase::body;
         co_return std::cref(r);
       }

@@ -33,7 +33,7 @@ std::string describe_http(int value) {
     case Errc::too_many_headers:
       return "too many header fields";
     case Errc::bad_host:
-      return "missing or repeated Host header";
+      return "missing, repeated or invalid Host header";
     case Errc::bad_content_length:
       return "invalid Content-Length";
     case Errc::conflicting_content_length:
@@ -60,6 +60,8 @@ std::string describe_http(int value) {
       return "too many redirects";
     case Errc::proxy_refused:
       return "the proxy refused the tunnel";
+    case Errc::chunk_line_too_long:
+      return "chunk-size line (with its extensions) too long";
   }
   return "unknown HTTP error " + std::to_string(value);
 }

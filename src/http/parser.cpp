@@ -37,12 +37,15 @@ std::optional<std::uint64_t> ParserCore::cap() const noexcept {
     case Phase::trailers:
       return add(section_start_, add(limits_.max_header_bytes, 2));
     case Phase::body:
+      // RFC 9112 §7.1.1 bounds no chunk extension: the whole chunk-size line is.
+      if (in_chunk_line_) return add(chunk_line_start_, add(limits_.max_chunk_line, 2));
       break;
   }
   return std::nullopt;
 }
 
 Errc ParserCore::cap_error() const noexcept {
+  if (phase_ == Phase::body) return Errc::chunk_line_too_long;
   return phase_ == Phase::start_line ? Errc::start_line_too_long : Errc::header_too_large;
 }
 
@@ -147,6 +150,8 @@ bool ParserCore::handle_pause(std::uint64_t at, bool& stop) {
       if (!finish_head(at)) return false;
       phase_ = Phase::body;
       stop = framing_ != BodyFraming::none;  // without a body, the end follows with no more bytes
+      in_chunk_line_ = framing_ == BodyFraming::chunked;
+      chunk_line_start_ = at;
       break;
     case Pause::trailers_start:
       phase_ = Phase::trailers;
@@ -155,6 +160,8 @@ bool ParserCore::handle_pause(std::uint64_t at, bool& stop) {
       break;
     case Pause::chunk_done:
       stop = true;
+      in_chunk_line_ = true;  // the next chunk-size line starts here
+      chunk_line_start_ = at;
       break;
     case Pause::message_done:
       if (head_pending_) {

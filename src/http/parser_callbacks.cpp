@@ -12,6 +12,67 @@
 
 namespace wire::http::detail {
 
+namespace {
+
+// RFC 3986 §3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]", checked for the
+// characters each may have (the address itself is the application's to read).
+bool is_ip_literal(std::string_view s) {
+  if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
+  s = s.substr(1, s.size() - 2);
+  if (s[0] == 'v' || s[0] == 'V') {  // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+    std::size_t dot = s.find('.');
+    if (dot == std::string_view::npos || dot < 2 || dot + 1 == s.size()) return false;
+    for (char c : s.substr(1, dot - 1)) {
+      if (!text::is_hex(c)) return false;
+    }
+    for (char c : s.substr(dot + 1)) {
+      if (!text::is_unreserved(c) && !text::is_sub_delim(c) && c != ':') return false;
+    }
+    return true;
+  }
+  for (char c : s) {
+    if (!text::is_hex(c) && c != ':' && c != '.') return false;
+  }
+  return s.find(':') != std::string_view::npos;
+}
+
+// RFC 9110 §7.2 and RFC 3986 §3.2: uri-host [ ":" port ], the host an IP literal or a
+// reg-name (unreserved, pct-encoded, sub-delims): no space, no '/', no userinfo. Empty is
+// allowed (RFC 9110 §7.2: the target has no authority).
+bool is_authority(std::string_view s) {
+  std::string_view host = s;
+  std::string_view port;
+  if (!s.empty() && s[0] == '[') {
+    std::size_t close = s.find(']');
+    if (close == std::string_view::npos) return false;
+    host = s.substr(0, close + 1);
+    std::string_view rest = s.substr(close + 1);
+    if (!rest.empty() && rest[0] != ':') return false;
+    if (!rest.empty()) port = rest.substr(1);
+    if (!is_ip_literal(host)) return false;
+  } else {
+    std::size_t colon = s.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = s.substr(0, colon);
+      port = s.substr(colon + 1);
+    }
+    for (std::size_t i = 0; i < host.size(); ++i) {
+      char c = host[i];
+      if (c == '%' && i + 2 < host.size() && text::is_hex(host[i + 1]) && text::is_hex(host[i + 2])) {
+        i += 2;
+      } else if (!text::is_unreserved(c) && !text::is_sub_delim(c)) {
+        return false;
+      }
+    }
+  }
+  for (char c : port) {
+    if (!text::is_digit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 const llhttp_settings_t ParserCore::settings = [] {
   llhttp_settings_t s;
   llhttp_settings_init(&s);
@@ -62,6 +123,7 @@ int ParserCore::on_message_begin(llhttp_t* p) {
   c.content_length_.reset();
   c.keep_alive_ = true;
   c.upgrade_ = false;
+  c.in_chunk_line_ = false;
   return 0;
 }
 
@@ -160,6 +222,8 @@ int ParserCore::headers_complete() {
     // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0.
     std::size_t hosts = headers.count("Host");
     if (version.minor == 1 ? hosts != 1 : hosts > 1) return reject(Errc::bad_host);
+    if (hosts == 1 && !is_authority(*headers.get("Host"))) return reject(Errc::bad_host);
+    if (auto problem = request_target_problem()) return reject(*problem);
   } else {
     response_.version = version;
   }
@@ -195,6 +259,19 @@ int ParserCore::headers_complete() {
   }
   pause_ = Pause::head_done;
   return HPE_PAUSED;
+}
+
+// RFC 9112 §3.2.2: an absolute-form target's authority is what Host would say, so the same
+// grammar; RFC 9110 §4.2.4: userinfo in it is an error.
+std::optional<Errc> ParserCore::request_target_problem() const {
+  std::string_view target = request_.target;
+  if (target.empty() || target[0] == '/' || target == "*" || request_.method == "CONNECT") return std::nullopt;
+  std::size_t start = target.find("://");
+  if (start == std::string_view::npos) return std::nullopt;
+  start += 3;
+  std::string_view authority = target.substr(start, target.find_first_of("/?#", start) - start);
+  if (!is_authority(authority)) return Errc::bad_target;
+  return std::nullopt;
 }
 
 std::optional<Errc> ParserCore::transfer_encoding_problem(const Headers& headers, Version version) const {
@@ -252,6 +329,7 @@ int ParserCore::on_body(llhttp_t* p, const char* at, std::size_t n) {
 
 int ParserCore::on_chunk_header(llhttp_t* p) {
   ParserCore& c = self(p);
+  c.in_chunk_line_ = false;  // called after its LF
   if (c.parser_.content_length != 0) return 0;
   c.pause_ = Pause::trailers_start;  // the last chunk: trailer fields follow
   return HPE_PAUSED;

@@ -105,6 +105,7 @@ class ParserCore {
     }
   }
   int headers_complete();
+  std::optional<Errc> request_target_problem() const;
   std::optional<std::uint64_t> cap() const noexcept;
   Errc cap_error() const noexcept;
   bool handle_pause(std::uint64_t at, bool& stop);
@@ -138,6 +139,8 @@ class ParserCore {
   std::uint64_t section_start_ = 0;      // first byte of the header or trailer section
   std::uint64_t method_end_ = 0, target_start_ = 0, target_end_ = 0, reason_start_ = 0;
   bool target_seen_ = false, reason_seen_ = false;
+  std::uint64_t chunk_line_start_ = 0;   // where the chunk-size line being read began ...
+  bool in_chunk_line_ = false;           // ... while one is
   const char* body_at_ = nullptr;        // the body bytes of the current execute (not framing)
   std::size_t body_len_ = 0;
 

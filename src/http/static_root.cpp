@@ -2,6 +2,7 @@
 // Static files: StaticRoot (every file opened beneath its io::FileRoot), MIME types,
 // conditional and range requests, directory listings.
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <system_error>
 
@@ -40,18 +41,43 @@ std::string etag_of(const io::FileInfo& info) {
   return buf;
 }
 
-// If-None-Match (RFC 9110 §13.1.2): "*", or a list of entity-tags compared weakly.
-bool none_match(std::string_view header, std::string_view etag) {
+// Whether an If-Match (strong comparison, RFC 9110 §13.1.1) or If-None-Match (weak, §13.1.2)
+// list names `etag`, or is "*" (the file exists: it does here).
+bool etag_listed(std::string_view header, std::string_view etag, bool weak) {
   if (trim_ows(header) == "*") return true;
-  std::string_view opaque = etag;  // with its quotes
+  std::string_view opaque = etag;  // with its quotes; wire's tags are strong
   while (!header.empty()) {
     auto comma = header.find(',');
     std::string_view tag = trim_ows(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    if (tag.size() > 2 && tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag.size() > 2 && tag.substr(0, 2) == "W/") {
+      if (!weak) continue;  // a weak tag never matches strongly
+      tag.remove_prefix(2);
+    }
     if (tag == opaque) return true;
   }
   return false;
+}
+
+// RFC 9110 §13.2.2, the order of the preconditions for a GET or HEAD of a file: If-Match,
+// else If-Unmodified-Since (false: 412); then If-None-Match, else If-Modified-Since (false:
+// 304). 0 when the file is to be served. A date that is not an HTTP-date is ignored, and so
+// is an If-Modified-Since later than now (§13.1.3: invalid).
+int precondition_status(const Headers& h, std::string_view etag, std::int64_t mtime) {
+  if (h.contains("If-Match")) {
+    if (!etag_listed(h.combined("If-Match"), etag, false)) return 412;
+  } else if (auto ius = h.get("If-Unmodified-Since")) {
+    auto since = parse_http_date(*ius);
+    if (since && mtime > *since) return 412;  // §13.1.4
+  }
+  if (h.contains("If-None-Match")) {
+    if (etag_listed(h.combined("If-None-Match"), etag, true)) return 304;
+  } else if (auto ims = h.get("If-Modified-Since")) {
+    auto since = parse_http_date(*ims);
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    if (since && *since <= now.count() && mtime <= *since) return 304;
+  }
+  return 0;
 }
 
 std::string html_escape(std::string_view s) {
@@ -171,8 +197,8 @@ ServerResponse directory_redirect(const ServerRequest& req) {
   return ServerResponse::redirect(location, 301);
 }
 
-// The answer for a regular file: validators, conditional requests (RFC 9110 §13.2.2:
-// If-None-Match wins over If-Modified-Since), a single byte range, the file as the body.
+// The answer for a regular file: validators, conditional requests (RFC 9110 §13.2.2), a
+// single byte range, the file as the body.
 ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file, std::string_view name,
                              const StaticOptions& options) {
   const std::uint64_t size = file.info.size;
@@ -185,16 +211,11 @@ ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file
   res.headers.add("Accept-Ranges", "bytes");
   if (!options.cache_control.empty()) res.headers.add("Cache-Control", options.cache_control);
   const Headers& h = req.headers();
-  bool not_modified = false;
-  if (h.contains("If-None-Match")) {
-    not_modified = none_match(h.combined("If-None-Match"), etag);
-  } else if (auto ims = h.get("If-Modified-Since")) {
-    auto since = parse_http_date(*ims);
-    not_modified = since && mtime <= *since;
-  }
-  if (not_modified) {
+  if (int status = precondition_status(h, etag, mtime); status == 304) {
     res.status = 304;
     return res;
+  } else if (status == 412) {
+    return ServerResponse::error(412);
   }
   Range range;
   RangeResult kind = RangeResult::none;
@@ -234,6 +255,11 @@ ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view rela
   std::error_code ec;
   io::FileRoot::Opened file = root.open(*clean, ec);
   if (ec) return ServerResponse::error(status_for_open_error(ec));
+  // "/a.txt/" and "/a.txt/." name a directory, which a file is not (nginx: 404), though the
+  // cleaned path is "a.txt"; a front proxy's rule for "/a.txt" would not see them.
+  if (!file.info.is_directory() && (relative.ends_with('/') || relative.ends_with("/."))) {
+    return ServerResponse::error(404);
+  }
   if (file.info.is_directory()) {
     if (req.path().empty() || req.path().back() != '/') return directory_redirect(req);
     if (!options.index.empty()) {

@@ -410,12 +410,9 @@ class TcpFaults(FaultCase):
                 self.assertEqual((r.returncode, sha(r.stdout)), (0, sha(expected)))
                 self.stop(server)
 
-    # BUG (open, tools/wire/tcp.cpp, read_to_end()): `wire tcp send` takes ECONNRESET after
-    # some data as the end of the answer ("closed without a FIN"), so a TLS connection reset in
-    # the middle of the answer prints the part that came, exits 0, and says nothing: neither
-    # the error nor the truncation warning it gives when close_notify is missing. The same
-    # holds without TLS. Part of issue 17's `wire tcp send` rework; this passes once fixed.
-    @unittest.expectedFailure
+    # Issue 17 (fixed with `wire tcp send`'s full-duplex rework, tools/wire/tcp_send.cpp): a
+    # reset in the middle of the answer was taken for its end ("closed without a FIN"), the part
+    # that came printed with exit 0 and no word. Now it is the error it is (exit 1).
     def test_tls_client_reset_in_the_answer_is_reported(self):
         payload = binary_payload(256 * 1024, salt=76)
         server, port = self.tcp_server(None, None, tls=True)
@@ -430,6 +427,8 @@ class TcpFaults(FaultCase):
                 len(r.stdout) >= len(payload):
             self.skipTest(f"the reset did not cut the answer: exit {r.returncode}, {len(r.stdout)} bytes out")
         self.assertNotEqual(r.stderr, b"", "an answer cut by a reset, printed as if whole, exit 0")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, rb"\Awire: .*Connection reset by peer\n\Z")
 
 
 if __name__ == "__main__":

@@ -244,6 +244,53 @@ TEST(HttpClient, InterimResponsesAreSkipped) {
   EXPECT_EQ(r.read(), "final");
 }
 
+// Issue 17: a 101 to a GET was taken as the final answer, a success. A server switches
+// protocols only when asked (RFC 9110 §15.2.2); a request with Upgrade still gets its 101.
+TEST(HttpClient, UnrequestedSwitchingProtocolsIsAnError) {
+  const std::string switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+  RawServer server(
+      [&](wire::net::Socket& s, int) {
+        read_request(s);
+        send_quietly(s, switching + "not HTTP");
+      },
+      2);
+  auto c = connect_to(server);
+  c.request("GET", "/");
+  EXPECT_TRUE(is_failure(failure_of([&] { c.getresponse(); }), Kind::http, http::Errc::bad_message,
+                         {"HTTP response from " + peer_of(server), "101 Switching Protocols", "no upgrade"}));
+  c.close();
+  auto asked = connect_to(server);
+  asked.request("GET", "/chat", {}, {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}});
+  EXPECT_EQ(asked.getresponse().status(), 101);
+  asked.close();
+  server.join();
+}
+
+// Issue 17: chunk extensions were read without end. The chunk-size line, extensions and all,
+// is bounded (ParserLimits::max_chunk_line, 4 KiB): one byte more is an error.
+TEST(HttpClient, ChunkSizeLineOverTheLimitIsAnError) {
+  for (std::size_t extension : {std::size_t(4096 - 2), std::size_t(4096 - 1)}) {
+    RawServer server([&](wire::net::Socket& s, int) {
+      read_request(s);
+      // "5;" + the extension's bytes: 4096 bytes is the limit, 4097 one past it.
+      send_quietly(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;" + std::string(extension, 'x') +
+                          "\r\nhello\r\n0\r\n\r\n");
+    });
+    auto c = connect_to(server);
+    c.request("GET", "/");
+    auto& r = c.getresponse();
+    EXPECT_EQ(r.status(), 200);
+    if (extension + 2 <= 4096) {
+      EXPECT_EQ(r.read(), "hello");
+    } else {
+      EXPECT_TRUE(is_failure(failure_of([&] { r.read(); }), Kind::http, http::Errc::chunk_line_too_long,
+                             {"HTTP response from " + peer_of(server)}));
+    }
+    c.close();
+    server.join();
+  }
+}
+
 TEST(HttpClient, StreamingReadsGiveTheBodyInPieces) {
   std::string body = wire::test::random_string(300000, 3);
   RawServer server([&](wire::net::Socket& s, int) {

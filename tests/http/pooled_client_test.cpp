@@ -151,6 +151,115 @@ TEST(PooledClient, ADecodedBodyIsBoundedByMaxBody) {
   server.join();
 }
 
+// Issue 17: the bound held only for a body kept in Reply::body; to a sink (as `wire http get`
+// always uses) a 10 MB bomb came out whole. Now exactly max_body bytes reach the sink.
+TEST(PooledClient, ADecodedBodyToASinkIsBoundedByMaxBody) {
+  std::string bomb = deflate(std::string(10'000'000, '\0'), 31);
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    wire::test::http::send_quietly(s, response(bomb, "Content-Encoding: gzip\r\n"));
+  });
+  ClientOptions options;
+  options.max_body = 1'000'000;
+  Client client(options);
+  RequestOptions request;
+  std::uint64_t sunk = 0;
+  bool only_zeros = true;
+  request.sink = [&](std::span<const std::byte> data) {
+    sunk += data.size();
+    for (std::byte b : data) only_zeros = only_zeros && b == std::byte{0};
+  };
+  auto f = failure_of([&] { client.get(url(server, "/"), request); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::system, wire::Errc::limit_exceeded, {"decoded", "1000000"}));
+  EXPECT_EQ(sunk, 1'000'000u);
+  EXPECT_TRUE(only_zeros);
+  server.join();
+}
+
+// A body passed to a sink as it came (no Content-Encoding) is the sink's to bound: a download
+// larger than max_body streams whole.
+TEST(PooledClient, AnIdentityBodyToASinkIsNotBoundedByMaxBody) {
+  const std::string body(300'000, 'x');
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response(body));
+  });
+  ClientOptions options;
+  options.max_body = 100'000;
+  Client client(options);
+  RequestOptions request;
+  std::uint64_t sunk = 0;
+  request.sink = [&](std::span<const std::byte> data) { sunk += data.size(); };
+  EXPECT_EQ(client.get(url(server, "/"), request).status, 200);
+  EXPECT_EQ(sunk, body.size());
+  client.async().close_idle();
+  server.join();
+}
+
+// Issue 17: "gzip, gzip" came out still compressed, with success. Every layer is undone now
+// (the last listed first), and the bound holds for the inner layers too.
+TEST(PooledClient, StackedEncodingsAreDecodedLayerByLayer) {
+  const std::string text = text_body();
+  const std::string twice = deflate(deflate(text, 31), 15);  // gzip, then deflate
+  RawServer server(
+      [&](wire::net::Socket& s, int) {
+        read_request(s);
+        s.send_all(response(twice, "Content-Encoding: gzip\r\nContent-Encoding: identity, deflate\r\n"));
+      },
+      1);
+  Client client;
+  auto r = client.get(url(server, "/"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body == text) << r.body.size() << " bytes";
+  client.async().close_idle();
+  server.join();
+
+  // A bomb inside a harmless-looking outer layer: the inner output stops at the limit.
+  std::string nested = deflate(deflate(std::string(10'000'000, '\0'), 31), 31);
+  RawServer bomb([&](wire::net::Socket& s, int) {
+    read_request(s);
+    wire::test::http::send_quietly(s, response(nested, "Content-Encoding: gzip, gzip\r\n"));
+  });
+  ClientOptions options;
+  options.max_body = 1'000'000;
+  Client bounded(options);
+  RequestOptions request;
+  std::uint64_t sunk = 0;
+  request.sink = [&](std::span<const std::byte> data) { sunk += data.size(); };
+  auto f = failure_of([&] { bounded.get(url(bomb, "/"), request); });
+  EXPECT_TRUE(is_failure(f, Failure::Kind::system, wire::Errc::limit_exceeded, {"1000000"}));
+  EXPECT_EQ(sunk, 1'000'000u);
+  bomb.join();
+}
+
+// What cannot be undone whole is refused, never passed on half-decoded: an unknown coding in
+// a list, or more layers than the decoder takes. A lone unknown coding is passed on as it came.
+TEST(PooledClient, StackedEncodingsThatCannotBeDecodedAreRefused) {
+  const std::string gz = deflate("hello", 31);
+  for (std::string coding : {"br, gzip", "gzip, br", "gzip, gzip, gzip, gzip"}) {
+    RawServer server([&](wire::net::Socket& s, int) {
+      read_request(s);
+      wire::test::http::send_quietly(s, response(gz, "Content-Encoding: " + coding + "\r\n"));
+    });
+    Client client;
+    auto f = failure_of([&] { client.get(url(server, "/")); });
+    EXPECT_TRUE(is_failure(f, Failure::Kind::http, wire::http::Errc::bad_content_encoding,
+                           {"cannot decode Content-Encoding", coding}))
+        << coding;
+    server.join();
+  }
+  RawServer server([&](wire::net::Socket& s, int) {
+    read_request(s);
+    s.send_all(response("as sent", "Content-Encoding: br\r\n"));
+  });
+  Client client;
+  auto r = client.get(url(server, "/"));
+  EXPECT_EQ(r.body, "as sent");
+  EXPECT_EQ(r.headers.get("Content-Encoding"), "br");
+  client.async().close_idle();
+  server.join();
+}
+
 // The server closes the kept-alive connection after the first response. Once
 // its FIN is here, the pooled connection is seen to be closed and not used:
 // even a POST, which is never retried, goes out on a fresh connection.

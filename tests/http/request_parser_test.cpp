@@ -371,6 +371,54 @@ TEST(RequestSmuggling, HostRules) {
   expect_request_error("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", Errc::bad_host);
 }
 
+// Issue 17: Host was not read. RFC 9112 §3.2 and RFC 9110 §7.2: its value is an authority
+// (RFC 3986 §3.2: uri-host [":" port]); anything else is 400, as nginx answers (and
+// userinfo, which nginx lets through, is not in the grammar either).
+TEST(RequestSmuggling, HostIsAnAuthority) {
+  for (const char* host : {"a b", "a/b", "u@evil", "u:p@evil", "a:b:c", "a:8x", "[::1", "[::1]x", "[::g]",
+                           "[v.x]", "[fe80::1%25eth0]", "a%zz", "a%2", "a\\b", "a?b", "a#b", "<a>", "a\"b"}) {
+    SCOPED_TRACE(host);
+    expect_request_error(std::string("GET / HTTP/1.1\r\nHost: ") + host + "\r\n\r\n", Errc::bad_host);
+  }
+  for (const char* host : {"a", "example.com:8080", "a:", "192.0.2.1:80", "[::1]", "[::1]:8080",
+                           "[v1.fe]", "xn--bcher-kva.example", "a%20b", "a-b_c~d!$&'()*+,;="}) {
+    SCOPED_TRACE(host);
+    expect_requests(std::string("GET / HTTP/1.1\r\nHost: ") + host + "\r\n\r\n",
+                    {std::string("head GET / HTTP/1.1 {Host: ") + host + "}", "end"});
+  }
+  // RFC 9110 §7.2: empty when the target has no authority.
+  expect_requests("GET / HTTP/1.1\r\nHost:\r\n\r\n", {"head GET / HTTP/1.1 {Host: }", "end"});
+  // RFC 9112 §3.2.2, RFC 9110 §4.2.4: userinfo in an absolute-form target is an error.
+  for (const char* target : {"http://u@a/", "http://u:p@a/x", "http://a@b@c/", "http://a:8x/"}) {
+    SCOPED_TRACE(target);
+    expect_request_error(std::string("GET ") + target + " HTTP/1.1\r\nHost: a\r\n\r\n", Errc::bad_target);
+  }
+  expect_requests("GET http://a:80/p?q@r HTTP/1.1\r\nHost: a\r\n\r\n",
+                  {"head GET http://a:80/p?q@r HTTP/1.1 {Host: a}", "end"});
+}
+
+// Issue 17: chunk extensions had no bound. The chunk-size line with them is bounded
+// (ParserLimits::max_chunk_line, 4 KiB without the CRLF), the last chunk's line too.
+TEST(RequestSmuggling, ChunkSizeLinesAreBounded) {
+  const std::string chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const Lines head{"head POST / HTTP/1.1 {Host: a} {Transfer-Encoding: chunked}"};
+  const std::string ext(4094, 'x');  // "5;" + 4094 bytes: 4096, the limit
+  expect_requests(chunked + "5;" + ext + "\r\nhello\r\n5;" + ext + "\r\nworld\r\n0;" + ext + "\r\n\r\n",
+                  {head[0], "data helloworld", "end"});
+  expect_request_error(chunked + "5;" + ext + "x\r\nhello\r\n0\r\n\r\n", Errc::chunk_line_too_long, head);
+  expect_request_error(chunked + "5\r\nhello\r\n5;" + ext + "x\r\nworld\r\n0\r\n\r\n", Errc::chunk_line_too_long,
+                       {head[0], "data hello"});
+  expect_request_error(chunked + "5\r\nhello\r\n0;" + ext + "x\r\n\r\n", Errc::chunk_line_too_long,
+                       {head[0], "data hello"});
+  // Without a CRLF in sight the error comes at the same byte: never a read without end.
+  expect_request_error(chunked + "5;" + std::string(10000, 'x'), Errc::chunk_line_too_long, head);
+  ParserLimits small;
+  small.max_chunk_line = 8;
+  expect_requests(chunked + "5;abcdef\r\nhello\r\n0\r\n\r\n", {head[0], "data hello", "end"}, false, small);
+  expect_requests(chunked + "5;abcdefg\r\nhello\r\n0\r\n\r\n", {head[0], error_line(Errc::chunk_line_too_long)},
+                  false, small);
+}
+
 TEST(RequestSmuggling, DataAfterConnectionClose) {
   expect_requests("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /again HTTP/1.1\r\nHost: a\r\n\r\n",
                   {"head GET / HTTP/1.1 {Host: a} {Connection: close}", "end", error_line(Errc::data_after_close)});

@@ -135,7 +135,7 @@ testing::AssertionResult is_response(const RawResponse& r, int status) {
 std::string error_body(int status) {
   static const std::pair<int, const char*> phrases[] = {
       {301, "Moved Permanently"}, {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
-      {404, "Not Found"}, {405, "Method Not Allowed"}, {408, "Request Timeout"}, {413, "Content Too Large"},
+      {404, "Not Found"}, {405, "Method Not Allowed"}, {408, "Request Timeout"}, {412, "Precondition Failed"}, {413, "Content Too Large"},
       {414, "URI Too Long"}, {416, "Range Not Satisfiable"}, {417, "Expectation Failed"},
       {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
       {503, "Service Unavailable"}, {505, "HTTP Version Not Supported"}};

@@ -595,6 +595,22 @@ TEST_F(HttpServerMalformed, NonHexChunkSizesAre400) {
   }
 }
 
+// Issue 17: chunk extensions of any length were read. The chunk-size line is bounded (4 KiB).
+TEST_F(HttpServerMalformed, ChunkSizeLineOverTheLimitIs400) {
+  EXPECT_TRUE(refused(chunked("5;" + std::string(4095, 'x')), 400));
+  EXPECT_TRUE(refused(chunked("5;" + std::string(100'000, 'x')), 400));
+}
+
+// Issue 17: RFC 9112 §3.2, a Host that is no authority; RFC 9110 §4.2.4, userinfo in an
+// absolute-form target.
+TEST_F(HttpServerMalformed, InvalidHostAndUserinfoInTheTargetAre400) {
+  for (const char* host : {"a b", "a/b", "u@evil", "a:b:c"}) {
+    EXPECT_TRUE(refused(std::string("GET / HTTP/1.1\r\nHost: ") + host + "\r\n\r\n", 400)) << host;
+  }
+  EXPECT_TRUE(refused("GET http://u@evil/ HTTP/1.1\r\nHost: evil\r\n\r\n", 400));
+  EXPECT_TRUE(refused("GET http://u:p@test/ HTTP/1.1\r\nHost: test\r\n\r\n", 400));
+}
+
 TEST_F(HttpServerMalformed, ChunkSizeOverflowIs400) {
   EXPECT_TRUE(refused(chunked("10000000000000000"), 400));  // 2^64
   EXPECT_TRUE(refused(chunked("fffffffffffffffff"), 400));

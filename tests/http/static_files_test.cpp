@@ -294,6 +294,77 @@ TEST_F(HttpStaticFiles, IfModifiedSince) {
   EXPECT_EQ(http::parse_http_date(kMtimeText), kMtime);
 }
 
+// Issue 17: an If-Modified-Since later than now is invalid (RFC 9110 §13.1.3) and ignored:
+// the file, not 304 (a client's clock ahead must not freeze its cache).
+TEST_F(HttpStaticFiles, IfModifiedSinceInTheFutureIsIgnored) {
+  TestServer server(files());
+  RawClient c(server.port());
+  auto tomorrow = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + 24h);
+  for (std::string date : {http::format_http_date(tomorrow), std::string("Fri, 01 Jan 2100 00:00:00 GMT")}) {
+    RawResponse res = c.roundtrip(get("/digits.txt", "If-Modified-Since: " + date + "\r\n"));
+    ASSERT_TRUE(is_response(res, 200)) << date;
+    EXPECT_EQ(res.body, kDigits);
+  }
+}
+
+// Issue 17: If-Match and If-Unmodified-Since were ignored. RFC 9110 §13.2.2's order: If-Match
+// (strong comparison, §13.1.1), else If-Unmodified-Since (§13.1.4), failing: 412; only then
+// If-None-Match / If-Modified-Since.
+TEST_F(HttpStaticFiles, IfMatchAndIfUnmodifiedSinceFailWith412) {
+  TestServer server(files());
+  RawClient c(server.port());
+  const std::string etag = c.roundtrip(get("/digits.txt")).header("ETag").value_or("");
+  ASSERT_GE(etag.size(), 3u);
+  auto status_with = [&](const std::string& fields, std::string_view method = "GET") {
+    RawResponse res =
+        c.roundtrip(std::string(method) + " /digits.txt HTTP/1.1\r\nHost: test\r\n" + fields + "\r\n", method == "HEAD");
+    if (res.status == 412) {
+      EXPECT_EQ(res.body, method == "HEAD" ? "" : error_body(412));
+    }
+    if (res.status == 200 && method == "GET") {
+      EXPECT_EQ(res.body, kDigits);
+    }
+    return res.status;
+  };
+  for (std::string im : {etag, std::string("*"), "\"other\", " + etag}) {
+    EXPECT_EQ(status_with("If-Match: " + im + "\r\n"), 200) << im;
+  }
+  for (std::string im : {std::string("\"other\""), "W/" + etag, "\"" + etag + "\""}) {
+    EXPECT_EQ(status_with("If-Match: " + im + "\r\n"), 412) << im;
+    EXPECT_EQ(status_with("If-Match: " + im + "\r\n", "HEAD"), 412) << im;
+    EXPECT_EQ(status_with("If-Match: " + im + "\r\nRange: bytes=0-3\r\n"), 412) << im;
+  }
+  EXPECT_EQ(status_with("If-Unmodified-Since: " + std::string(kMtimeText) + "\r\n"), 200);
+  EXPECT_EQ(status_with("If-Unmodified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n"), 200);
+  EXPECT_EQ(status_with("If-Unmodified-Since: Tue, 31 Dec 2019 23:59:59 GMT\r\n"), 412);
+  EXPECT_EQ(status_with("If-Unmodified-Since: not a date\r\n"), 200);
+  // If-Match decides alone when present; a failed one wins over If-None-Match's 304.
+  EXPECT_EQ(status_with("If-Match: " + etag + "\r\nIf-Unmodified-Since: Tue, 31 Dec 2019 23:59:59 GMT\r\n"), 200);
+  EXPECT_EQ(status_with("If-Match: \"other\"\r\nIf-None-Match: " + etag + "\r\n"), 412);
+  EXPECT_EQ(status_with("If-Unmodified-Since: Tue, 31 Dec 2019 23:59:59 GMT\r\nIf-Modified-Since: " +
+                        std::string(kMtimeText) + "\r\n"),
+            412);
+  // Passed, the next ones still count.
+  EXPECT_EQ(status_with("If-Match: " + etag + "\r\nIf-None-Match: " + etag + "\r\n"), 304);
+}
+
+// Issue 17: "/digits.txt/" and "/digits.txt/." were served as the file. A file is no directory:
+// 404, as nginx answers (a rule a front proxy keeps for "/digits.txt" would not see them).
+TEST_F(HttpStaticFiles, AFileNamedAsADirectoryIs404) {
+  TestServer server(files());
+  RawClient c(server.port());
+  for (const char* target : {"/digits.txt/", "/digits.txt/.", "/digits.txt/%2e", "/digits.txt//", "/digits.txt/./",
+                             "/static/digits.txt/", "/sub/a.txt/.", "/inside/"}) {
+    RawResponse res = c.roundtrip(get(target));
+    ASSERT_TRUE(is_response(res, 404)) << target;
+    EXPECT_EQ(res.body, error_body(404)) << target;
+  }
+  EXPECT_EQ(c.roundtrip(get("/digits.txt")).body, kDigits);
+  EXPECT_EQ(c.roundtrip(get("/sub/./a.txt")).body, "a in sub");
+  EXPECT_EQ(c.roundtrip(get("/withindex/")).body, "sub index");
+  EXPECT_EQ(c.roundtrip(get("/withindex/.")).status, 301);  // a directory: its slash form
+}
+
 TEST_F(HttpStaticFiles, SingleRanges) {
   TestServer server(files());
   RawClient c(server.port());

@@ -242,6 +242,32 @@ class TerminalTest(WireCase):
         self.assertEqual((rc, err, term.data), (0, b"", b"plain text\n"))
         server.finish()
 
+    def test_tcp_serve_escapes_control_bytes_on_a_terminal(self):
+        """Issue 17: `wire tcp serve` printed what a client sent raw to a terminal (escape
+        sequences could retitle it, clear it, or worse). There, every byte but printable ASCII
+        is escaped; into a pipe the bytes stay as they came (test_tcp_python.py)."""
+        term = Terminal(self)
+        proc = wire_interop.popen([WIRE, "tcp", "serve", "--host", "127.0.0.1", "--port", "0", "--once"],
+                                  stdin=subprocess.DEVNULL, stdout=term.slave, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                self.addCleanup(pipe.close)
+        os.close(term.slave)
+        term.slave = None
+        term._reader = threading.Thread(target=term._read, daemon=True)
+        term._reader.start()
+        m = wire_interop.LISTENING.match(proc.stderr.readline())
+        self.assertIsNotNone(m)
+        sent = b"\x1b]0;owned\x07\x1b[2J\r\nback\\slash\t\x00\x7f\x9b\xffok"
+        with socket.create_connection(("127.0.0.1", int(m.group(2))), timeout=STEP) as s:
+            s.sendall(sent)
+            self.assertEqual(s.recv(64), b"Hello, client!")
+        self.assertEqual(proc.wait(STEP), 0)
+        term._reader.join(STEP)
+        self.assertEqual(term.data, b"Received: \\x1b]0;owned\\x07\\x1b[2J\\r\\nback\\\\slash\\t\\x00\\x7f"
+                                    b"\\x9b\\xffok\n")
+
     def test_progress_bar_with_percentage_size_rate_and_time_left(self):
         size = 2 * MIB
         payload = binary_payload(size, salt=12)

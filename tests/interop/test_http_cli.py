@@ -14,12 +14,15 @@ and every wait has a deadline.
 
 import os
 import socket
+import struct
+import subprocess
 import tempfile
 import time
 import unittest
+import zlib
 
 from http_peers import HttpServer, response
-from wire_interop import MIB, STEP, WireCase, binary_payload, sha
+from wire_interop import MIB, STEP, WIRE, WireCase, binary_payload, popen, sha
 from wire_interop import setUpModule  # noqa: F401 (unittest runs it: checks $WIRE)
 
 
@@ -258,6 +261,86 @@ class HttpCliTest(WireCase):
         self.assertEqual(r.stdout, b"only this")
         self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
         self.assertIn(f"HTTP response from 127.0.0.1:{server.port}".encode(), r.stderr)
+        server.finish()
+
+    # --- bombs and encodings (issue 17)
+
+    def gzip_of_zeros(self, mebibytes):
+        """gzip of `mebibytes` MiB of zeros, about 1 KiB a MiB: one MiB compressed after a full
+        flush (no history: the same bytes every time) repeated, in gzip's frame (RFC 1952)."""
+        z = zlib.compressobj(6, zlib.DEFLATED, -15)
+        zeros = bytes(MIB)
+        z.compress(zeros)
+        z.flush(zlib.Z_FULL_FLUSH)
+        block = z.compress(zeros) + z.flush(zlib.Z_FULL_FLUSH)
+        crc = 0
+        for _ in range(mebibytes):
+            crc = zlib.crc32(zeros, crc)
+        return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + block * mebibytes + z.flush() +
+                struct.pack("<II", crc, (mebibytes * MIB) & 0xFFFFFFFF))
+
+    def count_stdout(self, *args):
+        """Runs `wire ARGS` and counts its stdout without keeping it: (exit, bytes, stderr, zeros only)."""
+        proc = popen([WIRE, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                self.addCleanup(pipe.close)
+        count, zeros, buf = 0, True, bytearray(MIB)
+        view = memoryview(buf)
+        while n := proc.stdout.readinto(buf):
+            count += n
+            zeros = zeros and not any(view[:n])
+        err = proc.stderr.read()
+        return proc.wait(STEP), count, err, zeros
+
+    def test_a_gzip_bomb_stops_at_1_gib_whatever_the_output(self):
+        """Issue 17: 1 GiB + 1 MiB of zeros, 1 MiB gzipped, used to come out whole with exit 0
+        (the client's bound skipped a body going to a sink). Decoded output stops at exactly
+        1 GiB without --max-filesize, at its value with it: exit 63."""
+        bomb = self.gzip_of_zeros(1025)
+        self.assertLess(len(bomb), 2 * MIB)
+        server = HttpServer(self, lambda req: response(200, bomb, fields=("Content-Encoding: gzip",)), connections=3)
+        rc, count, err, zeros = self.count_stdout("http", "get", "-s", "-S", server.url("/bomb"))
+        self.assertEqual((rc, count, zeros), (63, 1024 * MIB, True), err)
+        self.assertEqual(err, f"wire: response from 127.0.0.1:{server.port}: decoded body larger than "
+                              f"{1024 * MIB} bytes: size limit exceeded\n".encode())
+        # (The compressed body is over 1 MiB: 2M lets it through its Content-Length.)
+        rc, count, err, zeros = self.count_stdout("http", "get", "-s", "-S", "--max-filesize", "2M", server.url("/bomb"))
+        self.assertEqual((rc, count, zeros), (63, 2 * MIB, True), err)
+        with tempfile.TemporaryDirectory(prefix="wire-http-cli-") as d:
+            path = os.path.join(d, "out.bin")
+            r = self.http("get", "-s", "-S", "--max-filesize", "2M", "-o", path, server.url("/bomb"))
+            self.assertEqual(r.returncode, 63, r.stderr)
+            self.assertEqual(os.listdir(d), [])  # nothing kept: the temporary file is gone too
+        server.finish()
+
+    def test_stacked_encodings_are_decoded_or_refused(self):
+        """Issue 17: `Content-Encoding: gzip, gzip` was written still compressed, exit 0."""
+        text = b"".join(b"line %d of a compressible body\n" % i for i in range(2000))
+        inner = zlib.compressobj(6, zlib.DEFLATED, 31)
+        outer = zlib.compressobj(6, zlib.DEFLATED, 31)
+        once = inner.compress(text) + inner.flush()
+        twice = outer.compress(once) + outer.flush()
+        server = HttpServer(self, lambda req: response(200, twice, fields=("Content-Encoding: gzip, gzip",)))
+        r = self.http("get", server.url())
+        self.assertSuccess(r)
+        self.assertEqual(sha(r.stdout), sha(text))
+        server.finish()
+        server = HttpServer(self, lambda req: response(200, once, fields=("Content-Encoding: br, gzip",)))
+        r = self.http("get", server.url())
+        self.assertFailure(r, f"wire: response from 127.0.0.1:{server.port}: cannot decode Content-Encoding "
+                              f"'br, gzip'".encode())
+        server.finish()
+
+    def test_an_unrequested_101_is_an_error(self):
+        """Issue 17: a 101 Switching Protocols to a GET was taken for a success."""
+        server = HttpServer(self, lambda req: b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: evil\r\n"
+                                              b"Connection: Upgrade\r\n\r\nnot HTTP")
+        r = self.http("get", server.url())
+        self.assertFailure(r, f"wire: HTTP response from 127.0.0.1:{server.port}: 101 Switching Protocols to a "
+                              f"request that asked for no upgrade\n".encode())
+        self.assertEqual(r.returncode, 1)
         server.finish()
 
 

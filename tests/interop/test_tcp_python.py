@@ -10,16 +10,18 @@ ready when it prints its `listening on` line, and every wait has a deadline.
 """
 
 import os
+import re
 import signal
 import socket
+import subprocess
 import tempfile
 import sys
 import threading
 import time
 import unittest
 
-from wire_interop import (MIB, READY, STEP, Peer, WireCase, binary_payload, recv_exact,
-                          recv_until_eof, sha)
+from wire_interop import (LISTENING, MIB, READY, STEP, WIRE, Peer, WireCase, binary_payload, popen,
+                          recv_exact, recv_until_eof, sha)
 from wire_interop import setUpModule  # noqa: F401 (unittest runs it: checks $WIRE)
 
 
@@ -212,7 +214,7 @@ class WireTest(WireCase):
         self.assertFailure(r, b"wire: resolve nosuch.invalid: ")
 
     def test_6c_port_out_of_range(self):
-        # A usage error (exit status 2) naming the command, the argument and the range.
+        # An argument error names its command and exits 2 (usage.cpp, test_cli_usage.py).
         r = self.run_wire("tcp", "send", "127.0.0.1", "70000", "hi")
         self.assertFailure(r, b"wire tcp send: PORT: '70000' is not a whole number from 1 to 65535")
         self.assertEqual(r.returncode, 2)
@@ -350,6 +352,117 @@ class WireTest(WireCase):
         self.assertEqual(r.stdout, b"Response: over IPv4\n", r.stderr)
         self.assertEqual(r.stderr, b"")
         self.assertEqual(r.returncode, 0)
+
+    # --- 9. full duplex and bounded memory (issue 17) --------------------------------
+
+    def test_9a_send_streams_both_ways_64_mib_to_an_echo_server(self):
+        """Issue 17: `wire tcp send` wrote its whole payload before reading: 64 MiB to an echo
+        server filled both sides' buffers and stalled until the timeout. Now the echo comes
+        back while the payload goes out."""
+        payload = binary_payload(64 * MIB, salt=900)
+        lsock, port = self.listener(socket.AF_INET, "127.0.0.1")
+
+        def echo_server():
+            conn, _ = lsock.accept()
+            with conn:  # echoes each piece as it comes, never more than 64 KiB in hand
+                conn.settimeout(STEP)
+                total = 0
+                try:
+                    while chunk := conn.recv(65536):
+                        conn.sendall(chunk)
+                        total += len(chunk)
+                except (ConnectionResetError, BrokenPipeError):
+                    pass  # a client that gave up: the count tells
+            return total
+
+        peer = self.peer(echo_server)
+        r = self.run_wire("tcp", "send", "127.0.0.1", str(port), "--file", self.request_file(payload),
+                          "--timeout", "25")
+        self.assertEqual(peer.finish(), len(payload))
+        self.assertEqual((r.returncode, r.stderr), (0, b""))
+        expected = b"Response: " + payload + b"\n"
+        self.assertEqual(len(r.stdout), len(expected))
+        self.assertEqual(sha(r.stdout), sha(expected))
+
+    def test_9b_send_holds_a_flooding_answer_in_bounded_memory(self):
+        """Issue 17: the whole answer was kept in memory before printing: a server that floods
+        exhausted it. 256 MiB now pass through a 64 KiB buffer: wire's peak RSS stays small."""
+        flood = 256 * MIB
+        lsock, port = self.listener(socket.AF_INET, "127.0.0.1")
+
+        def flooding_server():
+            conn, _ = lsock.accept()
+            with conn:
+                conn.settimeout(STEP)
+                piece = b"x" * MIB
+                for _ in range(flood // MIB):
+                    conn.sendall(piece)
+                return recv_until_eof(conn, 2, time.monotonic() + STEP)
+
+        peer = self.peer(flooding_server)
+        proc = popen([WIRE, "tcp", "send", "127.0.0.1", str(port), "hi", "--timeout", "25"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                self.addCleanup(pipe.close)
+
+        def peak_rss():  # KiB, since the exec (getrusage's would count the fork from this process)
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    return max([int(line.split()[1]) for line in f if line.startswith("VmHWM:")] + [0])
+            except OSError:
+                return 0  # gone already
+
+        count, peak, buf = 0, 0, bytearray(MIB)
+        while n := proc.stdout.readinto(buf):
+            if count // (8 * MIB) != (count + n) // (8 * MIB):
+                peak = max(peak, peak_rss())  # wire is alive: its answer has not all come
+            count += n
+        err = proc.stderr.read()
+        self.assertEqual(proc.wait(STEP), 0, err)
+        self.assertEqual(peer.finish(), b"hi")
+        self.assertEqual(err, b"")
+        self.assertEqual(count, len(b"Response: ") + flood + 1)
+        print(f"\n  peak RSS of wire tcp send: {peak} KiB", file=sys.stderr, end=" ... ")
+        self.assertGreater(peak, 0)
+        self.assertLess(peak, 32 * 1024)  # KiB, while 256 MiB went through
+
+    def test_9c_serve_never_stalls_on_a_stdout_that_does_not_drain(self):
+        """Issue 17: every connection printed under one lock with a blocking write, so a stdout
+        nobody read stalled all clients. Now a stalled stdout costs a connection its printing
+        past 1 MiB queued (skipped, with a note), never its answers, nor other connections'."""
+        proc = popen([WIRE, "tcp", "serve", "--host", "127.0.0.1", "--port", "0", "--echo", "--threads", "2"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                self.addCleanup(pipe.close)
+        m = LISTENING.match(proc.stderr.readline())
+        self.assertIsNotNone(m)
+        port = int(m.group(2))
+        payload = b"a" * (4 * MIB)  # no newline: each printed message is one line
+        echo = self.echo_exchange(port, payload)  # stdout is not read: it fills, then stalls
+        self.assertEqual(len(echo), len(payload))
+        deadline = time.monotonic() + STEP
+        with socket.create_connection(("127.0.0.1", port), timeout=STEP) as s:
+            s.sendall(b"hello")
+            self.assertEqual(recv_exact(s, 5, deadline), b"hello")  # answered all the same
+        out = Peer(lambda: proc.stdout.read())  # now drain it
+        out.start()
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(STEP), 0)
+        stdout, stderr = out.finish(STEP), proc.stderr.read()
+        lines = stdout.split(b"\n")
+        self.assertEqual(lines.pop(), b"")
+        self.assertTrue(all(line.startswith(b"Received: ") for line in lines))
+        self.assertIn(b"Received: hello", lines)
+        printed = sum(len(line) - 10 for line in lines if line != b"Received: hello")
+        notes = re.findall(rb"wire: (\d+) bytes in (\d+) message\(s\) from 127\.0\.0\.1:\d+ not printed: "
+                           rb"stdout did not keep up\n", stderr)
+        skipped = sum(int(n) for n, _ in notes)
+        self.assertGreater(skipped, 0, stderr)
+        self.assertEqual(printed + skipped, len(payload), stderr)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@
 namespace wire::cli {
 namespace {
 
+// What a gzip or deflate body may decode to without --max-filesize: a compression bomb (2 MiB
+// on the wire, gigabytes out) stops here with exit 63, whatever the output.
+constexpr std::uint64_t kMaxDecoded = std::uint64_t(1) << 30;
+
 // The parts of one command run that stay the same from attempt to attempt.
 struct Transfer {
   const HttpOptions& o;
@@ -83,6 +87,7 @@ void transfer(const HttpOptions& o) {
   Transfer t{o, effective_url(o), effective_method(o), {}, max_filesize(o), Verbose(o.verbose), {}, {}};
   t.path = output_path(o, t.url);
   t.client = client_options(o, t.verbose.tracer());
+  t.client.max_body = static_cast<std::size_t>(t.limit.value_or(kMaxDecoded));
   t.request = request_options(o);
   // A streamed body (--data-file) cannot be read again: it is sent once.
   const int retries = o.data_file.empty() ? o.retry : 0;

@@ -2,10 +2,10 @@
 // `wire tcp serve` and `wire tcp send`: the tutorial's TCP server and client.
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
+#include <optional>
+#include <string>
 #include <array>
 #include <csignal>
 #include <vector>
@@ -16,6 +16,8 @@
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "options.hpp"
+#include "tcp_printer.hpp"
+#include "tcp_send.hpp"
 #include "usage.hpp"
 #include "wire/io.hpp"
 #include "wire/net.hpp"
@@ -44,9 +46,12 @@ struct ServeOptions {
 // connection on wire::io's runtime (and the --once server's only one), over a
 // plain io::Stream or a tls::AsyncStream. Reads land in one buffer per worker
 // thread and are answered before the connection waits again, so an idle plain
-// connection holds no buffer at all.
+// connection holds no buffer at all. What it prints goes through the printer's queue (none
+// with --quiet): a stdout that does not keep up stalls no connection.
 template <typename Stream>
-io::Task<void> answer_messages(Stream& stream, const ServeOptions& options) {
+io::Task<void> answer_messages(Stream& stream, const ServeOptions& options, Printer* printer, std::string peer) {
+  std::shared_ptr<Printer::Source> source;
+  if (printer) source = printer->source(std::move(peer));
   constexpr bool is_tls = std::is_same_v<Stream, tls::AsyncStream>;
   thread_local std::array<std::byte, 64 * 1024> buffer;
   for (;;) {
@@ -57,9 +62,7 @@ io::Task<void> answer_messages(Stream& stream, const ServeOptions& options) {
     }
     if (ec || n == 0) co_return;  // closed, reset or idle past the timeout
     std::span<const std::byte> data(buffer.data(), n);
-    if (!options.quiet) {
-      print_line("Received: ", std::string_view(reinterpret_cast<const char*>(data.data()), n));
-    }
+    if (printer) printer->print(source, data);
     if (!options.echo) data = std::as_bytes(std::span(options.reply));
     if constexpr (is_tls) {
       // The engine encrypts up to 64 KiB before the first wait, so the shared
@@ -84,10 +87,11 @@ io::Task<void> answer_messages(Stream& stream, const ServeOptions& options) {
 // One connection, plain or TLS. A failed handshake ends only that connection;
 // the --once server reports it as the command's error.
 io::Task<void> answer_connection(io::Stream& plain, const std::optional<tls::Context>& tls_context,
-                                 const ServeOptions& options, std::chrono::milliseconds handshake_timeout,
-                                 bool rethrow) {
+                                 const ServeOptions& options, Printer* printer,
+                                 std::chrono::milliseconds handshake_timeout, bool rethrow) {
+  std::string peer = plain.peer_address().to_string();
   if (!tls_context) {
-    co_await answer_messages(plain, options);
+    co_await answer_messages(plain, options, printer, std::move(peer));
     co_return;
   }
   tls::AsyncStream stream(std::move(plain), *tls_context);
@@ -98,25 +102,28 @@ io::Task<void> answer_connection(io::Stream& plain, const std::optional<tls::Con
     if (!options.quiet) std::cerr << "wire: " << e.what() << std::endl;
     co_return;
   }
-  co_await answer_messages(stream, options);
+  co_await answer_messages(stream, options, printer, std::move(peer));
 }
 
 void serve(const ServeOptions& options) {
   // Checked before listening: a bad value must fail the command, not a connection.
   const auto idle_timeout = seconds_to_ms(options.idle_timeout, "--idle-timeout");
   const std::optional<tls::Context> tls_context = options.tls.context(options.host);
+  std::optional<Printer> printer_storage;
+  if (!options.quiet) printer_storage.emplace();
+  Printer* printer = printer_storage ? &*printer_storage : nullptr;
   if (options.once) {
     // The tutorial's server: one connection, on this thread, with the same
     // answering coroutine as the many-connection server.
-    io::run([](const ServeOptions& opts, const std::optional<tls::Context>& ctx,
+    io::run([](const ServeOptions& opts, const std::optional<tls::Context>& ctx, Printer* out,
                std::chrono::milliseconds idle) -> io::Task<void> {
       io::Listener listener(net::tcp_listen(opts.host, opts.port));
       std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
       auto accepted = co_await listener.accept();
       accepted.stream.set_read_timeout(idle);
       accepted.stream.set_write_timeout(idle);
-      co_await answer_connection(accepted.stream, ctx, opts, idle, true);
-    }(options, tls_context, idle_timeout));
+      co_await answer_connection(accepted.stream, ctx, opts, out, idle, true);
+    }(options, tls_context, printer, idle_timeout));
     return;
   }
   io::ServerOptions server_options;
@@ -128,7 +135,7 @@ void serve(const ServeOptions& options) {
   server_options.limits.max_connections = options.limits.max_connections;
   server_options.limits.idle_timeout = idle_timeout;
   io::TcpServer server(server_options, [&](io::Stream& stream, const net::Address&) {
-    return answer_connection(stream, tls_context, options, idle_timeout, false);
+    return answer_connection(stream, tls_context, options, printer, idle_timeout, false);
   });
   io::SignalSet signals{SIGINT, SIGTERM};  // blocked before the workers start
   server.start();
@@ -137,107 +144,6 @@ void serve(const ServeOptions& options) {
   auto report = server.shutdown(5s);
   std::cerr << "wire: stopped; " << report.finished << " connection(s) finished, " << report.cut
             << " cut" << std::endl;
-}
-
-struct SendOptions {
-  std::string host;
-  std::uint16_t port = 0;
-  std::string message;
-  std::string file;
-  double timeout = 10;
-  bool tls = false;
-  TlsClientOptions tls_options;
-};
-
-std::string read_input(const std::string& path) {
-  std::ifstream in;
-  std::istream* stream = &std::cin;
-  if (path != "-") {
-    in.open(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    stream = &in;
-  }
-  return {std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>()};
-}
-
-// Reads until the end of data within `deadline`: `recv` gets the time left and
-// returns 0 at the end.
-template <typename Recv>
-std::string read_to_end(Recv&& recv, std::chrono::steady_clock::time_point deadline,
-                        const std::string& peer) {
-  std::string response;
-  std::string buffer(64 * 1024, '\0');
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left <= 0ms) {
-      throw TimeoutError("waiting for the response from " + peer + " (" +
-                         std::to_string(response.size()) + " bytes so far)");
-    }
-    std::size_t n = 0;
-    try {
-      n = recv(std::as_writable_bytes(std::span(buffer)), left);
-    } catch (const TimeoutError&) {
-      continue;  // reported above with the byte count
-    } catch (const std::system_error& e) {
-      if (e.code() == std::errc::connection_reset && !response.empty()) break;  // closed without a FIN
-      throw;
-    }
-    if (n == 0) break;
-    response.append(buffer.data(), n);
-  }
-  return response;
-}
-
-void send(const SendOptions& options) {
-  auto timeout = seconds_to_ms(options.timeout, "--timeout");
-  std::string payload = options.file.empty() ? options.message : read_input(options.file);
-  if (options.message == "-" && options.file.empty()) payload = read_input("-");
-
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::string response;
-  if (options.tls) {
-    auto stream = tls::Stream::connect(options.tls_options.context(), options.host, options.port, timeout);
-    stream.send_all(payload);
-    // close_notify: the server sees the end of data, answers, and sends its own.
-    stream.shutdown();
-    bool truncated = false;
-    response = read_to_end(
-        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) -> std::size_t {
-          stream.socket().set_timeout(left);
-          try {
-            return stream.recv(buffer);
-          } catch (const tls::Error& e) {
-            // Many servers (Python's ssl among them) close without close_notify.
-            // With no framing of its own, the answer may be cut: say so.
-            if (e.code() != tls::Errc::truncated) throw;
-            truncated = true;
-            return 0;
-          }
-        },
-        deadline, stream.socket().peer_address().to_string());
-    if (truncated) {
-      std::cerr << "wire: warning: the server closed the connection without close_notify; "
-                   "the response may be truncated"
-                << std::endl;
-    }
-  } else {
-    auto sock = net::tcp_connect(options.host, options.port, timeout);
-    sock.send_all(payload);
-    // Half-close: the server sees end of input, answers, and closes; the whole
-    // answer is what arrives before that close.
-    sock.shutdown(net::Shutdown::write);
-    response = read_to_end(
-        [&](std::span<std::byte> buffer, std::chrono::milliseconds left) {
-          sock.set_timeout(left);
-          std::error_code ec;
-          std::size_t n = sock.recv(buffer, ec);
-          if (ec) throw_error(ec, "recv from " + sock.peer_address().to_string());
-          return n;
-        },
-        deadline, sock.peer_address().to_string());
-  }
-  print_line("Response: ", response);
 }
 
 }  // namespace
@@ -274,7 +180,7 @@ void add_tcp_commands(CLI::App& app) {
 
   auto send_opts = std::make_shared<SendOptions>();
   auto* send_cmd = tcp->add_subcommand(
-      "send", "Send MESSAGE, then print the whole answer as 'Response: <data>'");
+      "send", "Send MESSAGE while printing the answer as 'Response: <data>' until the server closes");
   send_cmd->add_option("HOST", send_opts->host, "Server name or address")->required();
   send_cmd->add_option("PORT", send_opts->port, "Server port")->required()->check(whole_number(1, 65535));
   auto* message = send_cmd->add_option("MESSAGE", send_opts->message, "Text to send ('-': stdin)");
@@ -289,7 +195,7 @@ void add_tcp_commands(CLI::App& app) {
     if (message->count() == 0 && file->count() == 0) {
       throw UsageError("tcp send: give a MESSAGE or --file");
     }
-    send(*send_opts);
+    tcp_send(*send_opts);
   });
 }
 

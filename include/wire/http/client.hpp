@@ -35,11 +35,16 @@ struct ClientOptions {
   std::size_t max_idle_per_origin = 4;
   /// Redirects followed (301, 302, 303, 307, 308); 0 returns the redirect itself.
   int max_redirects = 10;
-  /// Ask for gzip and deflate and decode them (unless a request sets its own Accept-Encoding).
+  /// Ask for gzip and deflate and decode them (unless a request sets its own Accept-Encoding),
+  /// stacked ones too ("gzip, gzip": up to 3 layers); a list with another coding in it is
+  /// http::Errc::bad_content_encoding, a lone other coding is passed on as it came.
   bool decompress = true;
   /// The whole request, redirects and body included, like curl's --max-time.
   std::optional<std::chrono::milliseconds> timeout;
-  /// A body read into Reply::body larger than this is an error (wire::Errc::limit_exceeded).
+  /// A body read into Reply::body, or a decoded (gzip, deflate) body wherever it goes (a
+  /// RequestOptions::sink too), larger than this is an error (wire::Errc::limit_exceeded),
+  /// after exactly this many bytes were delivered. A body passed to a sink as it came is not
+  /// bounded here: the sink decides.
   std::size_t max_body = std::size_t(1) << 30;
   std::string user_agent;  ///< empty: "wire/<version>"
   /// Remember Set-Cookie and send Cookie (RFC 6265); none by default.

@@ -87,7 +87,8 @@ class AsyncConnection {
   /// when the length is not known. Never holds more than 64 KiB of it.
   io::Task<void> send_request(Request request, BodySource source,
                               std::optional<std::uint64_t> length);
-  /// Reads up to the final response's head (1xx responses are skipped).
+  /// Reads up to the final response's head (1xx responses are skipped; a 101 is final, and
+  /// only an answer to a request with an Upgrade field: else http::Errc::bad_message).
   /// @throws http::Error for a malformed or oversized response.
   io::Task<std::reference_wrapper<const Response>> read_response_head();
   /// The head read_response_head() read, until the next request.

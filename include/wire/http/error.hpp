@@ -14,7 +14,7 @@ namespace wire::http {
 enum class Errc {
   bad_message = 1,     ///< malformed in a way no more specific code names
   bad_method,          ///< the method is not a token, or one the parser does not know
-  bad_target,          ///< the request-target has characters it may not have
+  bad_target,          ///< the request-target has characters it may not have, or userinfo
   bad_version,         ///< not HTTP/1.0 or HTTP/1.1 (HTTP/2's preface included)
   bad_request_line,    ///< the request-line is not `method SP target SP version CRLF`
   bad_status_line,     ///< the status-line is not `version SP 3DIGIT SP reason CRLF`
@@ -25,7 +25,7 @@ enum class Errc {
   bad_line_ending,     ///< a bare CR or LF where CRLF is required (RFC 9112 §2.2)
   header_too_large,    ///< the header (or trailer) section is larger than the limit
   too_many_headers,    ///< more header (or trailer) fields than the limit
-  bad_host,            ///< an HTTP/1.1 request without exactly one Host (RFC 9112 §3.2)
+  bad_host,            ///< not exactly one Host in HTTP/1.1, or one that is no authority (RFC 9112 §3.2)
   bad_content_length,  ///< Content-Length is not a decimal number, or overflows
   conflicting_content_length,              ///< Content-Length more than once (RFC 9110 §8.6)
   content_length_with_transfer_encoding,   ///< both framings at once: request smuggling (RFC 9112 §6.3)
@@ -39,6 +39,7 @@ enum class Errc {
   bad_content_encoding,  ///< a gzip or deflate body that does not decode (the client's decoder)
   too_many_redirects,    ///< the client followed ClientOptions::max_redirects and was sent on again
   proxy_refused,         ///< an HTTP proxy answered CONNECT with a status other than 2xx
+  chunk_line_too_long,   ///< a chunk-size line (extensions included) longer than the limit
 };
 
 /// The category of wire::http::Errc values; its name() is "http".

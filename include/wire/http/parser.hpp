@@ -55,6 +55,9 @@ struct ParserLimits {
   std::size_t max_header_bytes = 64 * 1024;
   /// 1xx responses (other than 101) before a final response. Errc::too_many_interim_responses.
   std::size_t max_interim_responses = 10;
+  /// A chunk-size line with its chunk extensions, without its CRLF (RFC 9112 §7.1.1: the
+  /// extensions are otherwise unbounded). Errc::chunk_line_too_long.
+  std::size_t max_chunk_line = 4 * 1024;
 };
 
 namespace detail {

@@ -61,6 +61,9 @@ class Stream {
 
   net::Socket& socket() noexcept { return socket_; }
   const Engine& engine() const noexcept { return engine_; }
+  /// The engine, for a caller that moves the bytes between it and socket() itself (a
+  /// non-blocking exchange after the handshake); the Stream's own calls must not mix in.
+  Engine& engine() noexcept { return engine_; }
   std::string alpn() const { return engine_.alpn(); }
   std::string version() const { return engine_.version(); }
 

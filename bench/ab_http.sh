@@ -65,7 +65,7 @@ server_run() {
   t1=$(cpu_ticks "$pid")
   stop_started "$pid"
   reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-  secs=$(awk '/requests in/ { sub("s,", "", $5); print $5 }' <<<"$out")
+  secs=$(awk '/requests in/ { sub("s,", "", $4); print $4 }' <<<"$out")
   hz=$(getconf CLK_TCK)
   awk -v r="$reqs" -v s="$secs" -v c=$((t1 - t0)) -v hz="$hz" \
     'BEGIN { printf "%.0f %.2f\n", r / s, c / hz * 1e6 / r }'

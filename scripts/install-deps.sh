@@ -48,7 +48,7 @@ packages=(
   # real peers the tests and benchmarks start: openssl s_server/s_client, nginx (stream TLS)
   openssl ca-certificates nginx libnginx-mod-stream
   # HTTP client benchmark (bench/http_get.sh): the peers libcurl, POCO, cpp-httplib and the
-  # curl CLI; GNU time for peak RSS
+  # curl CLI; GNU time for peak RSS (also test_tcp_python.py: what an idle wire holds)
   libcurl4-openssl-dev libpoco-dev libcpp-httplib-dev curl time
   # HTTP server benchmark (bench/http_server.sh): the load generator wrk; the peers are
   # nginx, cpp-httplib, Boost.Beast (libboost-dev), POCO and Python's http.server, above

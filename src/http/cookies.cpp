@@ -65,11 +65,32 @@ std::string default_path(const std::string& path) {
   return last == 0 ? "/" : path.substr(0, last);
 }
 
+// The seconds either side of 1970 that the jar's clock holds: system_clock counts
+// nanoseconds in 64 bits, from 1677-09-21 to 2262-04-11.
+constexpr long long kClockSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(CookieJar::Clock::duration::max()).count();
+
+// Unix seconds as a time of the jar's clock, saturated at its ends: a cookie that expires in
+// 9999 ("Fri, 31 Dec 9999 23:59:59 GMT" is common) is kept until the end of the clock, as a
+// browser keeps it, rather than overflowing into the past.
+CookieJar::Clock::time_point clock_time(long long seconds) {
+  if (seconds >= kClockSeconds) return CookieJar::Clock::time_point::max();
+  if (seconds <= -kClockSeconds) return CookieJar::Clock::time_point::min();
+  return CookieJar::Clock::time_point(std::chrono::seconds(seconds));
+}
+
+// `now` plus a positive Max-Age, saturated the same way (Max-Age may be any 64-bit number).
+CookieJar::Clock::time_point after(CookieJar::Clock::time_point now, long long seconds) {
+  long long now_seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (seconds >= kClockSeconds - now_seconds) return CookieJar::Clock::time_point::max();  // no overflow: |now| <= kClockSeconds
+  return now + std::chrono::seconds(seconds);
+}
+
 // An Expires date, read as RFC 6265 §5.1.1 says (what servers send is rarely one format).
 std::optional<CookieJar::Clock::time_point> parse_date(std::string_view value) {
   auto seconds = text::parse_cookie_date(value);
   if (!seconds) return std::nullopt;
-  return CookieJar::Clock::time_point(std::chrono::seconds(*seconds));
+  return clock_time(*seconds);
 }
 
 // The attributes of a Set-Cookie line (RFC 6265 5.2), as given.
@@ -104,7 +125,7 @@ Attributes parse_attributes(std::string_view rest, CookieJar::Clock::time_point 
       long long seconds = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
       if (ec == std::errc() && end == value.data() + value.size() && !value.empty()) {  // else ignored (5.2.2)
-        max_age = seconds <= 0 ? CookieJar::Clock::time_point::min() : now + std::chrono::seconds(seconds);
+        max_age = seconds <= 0 ? CookieJar::Clock::time_point::min() : after(now, seconds);
       }
     } else if (key == "expires") {
       a.expires = parse_date(value);
@@ -253,7 +274,7 @@ std::size_t CookieJar::read_netscape(std::istream& in, Clock::time_point now) {
     if (!c.host_only && is_public_suffix(c.domain)) continue;  // the supercookie a list refuses
     c.path = std::string(f[2]);
     c.secure = f[3] == "TRUE";
-    if (expiry != 0) c.expires = Clock::time_point(std::chrono::seconds(expiry));
+    if (expiry != 0) c.expires = clock_time(expiry);
     c.name = std::string(f[5]);
     c.value = std::string(f[6]);
     if (c.expires && *c.expires <= now) continue;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <sstream>
 #include <string_view>
 
 #include "wire/http/cookies.hpp"
@@ -35,17 +36,15 @@ TEST(FuzzRegressions, AddressWithNulByteIsRefused) {
   EXPECT_EQ(net::Address::unix_path("@a\0b"sv).size(), net::Address::unix_path("@abc"sv).size());
 }
 
-// fuzz_cookies, crash-a6f1d2a1: "old=1; Expires=Wed, 09 Jun 2801 10:18:14 GMT". BUG, open, in
-// src/http/cookies.cpp: an Expires after 2262-04-11 (the common "Fri, 31 Dec 9999 23:59:59
-// GMT" among them; text::parse_cookie_date reads years up to 9999) overflows when parse_date()
-// turns its seconds into system_clock's nanoseconds, and so does a Max-Age above ~292 years in
-// `now + std::chrono::seconds(seconds)`: signed overflow, undefined (UBSan stops at
-// chrono.h). In a release build the time wraps, and the cookie is dropped as expired (or kept
-// with a wrong expiry). Expected: such a cookie is kept, as a browser keeps it, its expiry
-// clamped to the largest time the clock holds. Enable this test with the fix; fuzz_cookies
-// skips such lines until then (known_overflow()). (Its other input, an Expires in year 200,
-// overflowed the strptime() parser this replaced; parse_cookie_date refuses years before 1601.)
-TEST(FuzzRegressions, DISABLED_CookieExpiringAfter2262IsKept) {
+// fuzz_cookies, crash-a6f1d2a1: "old=1; Expires=Wed, 09 Jun 2801 10:18:14 GMT". An Expires
+// after 2262-04-11 (the common "Fri, 31 Dec 9999 23:59:59 GMT" among them;
+// text::parse_cookie_date reads years up to 9999) overflowed when its seconds became
+// system_clock's nanoseconds, and so did a Max-Age above ~292 years added to now: signed
+// overflow, undefined (UBSan stopped in chrono.h); a release build dropped the cookie as
+// expired. Fixed in src/http/cookies.cpp: such times saturate at the clock's end, and the
+// cookie is kept, as a browser keeps it. (Its other input, an Expires in year 200, overflowed
+// the strptime() parser that parse_cookie_date replaced; years before 1601 are refused.)
+TEST(FuzzRegressions, CookieExpiringAfter2262IsKept) {
   auto url = http::Url::parse("http://example.com/");
   auto now = http::CookieJar::Clock::time_point(std::chrono::seconds(1'700'000'000));
   for (std::string_view line : {"a=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT"sv,
@@ -57,6 +56,23 @@ TEST(FuzzRegressions, DISABLED_CookieExpiringAfter2262IsKept) {
     jar.store(url, response, now);
     EXPECT_EQ(jar.header_for(url, now), "a=1") << line;
   }
+  // The other end: an Expires before 1677 is in the past, and deletes as any past date does.
+  http::CookieJar jar;
+  http::Headers set;
+  set.add("Set-Cookie", "a=1");
+  jar.store(url, set, now);
+  http::Headers unset;
+  unset.add("Set-Cookie", "a=2; Expires=Thu, 01 Jan 1650 00:00:00 GMT");
+  jar.store(url, unset, now);
+  EXPECT_EQ(jar.header_for(url, now), "");
+  // curl's cookie file may hold an expiry in 9999 (253402300799): kept, and written back as the
+  // clock's last second, which curl reads as a time in 2262.
+  std::istringstream file("example.com\tFALSE\t/\tFALSE\t253402300799\tb\t2\n");
+  EXPECT_EQ(jar.read_netscape(file, now), 1u);
+  EXPECT_EQ(jar.header_for(url, now), "b=2");
+  std::ostringstream out;
+  jar.write_netscape(out, now);
+  EXPECT_NE(out.str().find("\t9223372036\tb\t2\n"), std::string::npos) << out.str();
 }
 
 }  // namespace

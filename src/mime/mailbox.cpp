@@ -283,8 +283,14 @@ class Parser {
 }  // namespace
 
 bool is_valid_address(std::string_view address) noexcept {
-  if (!is_utf8(address)) return false;
+  if (address.empty() || !is_utf8(address)) return false;
   std::size_t at = address.rfind('@');
+  if (address.back() == ']') {
+    // A domain literal may hold '@' (dtext, RFC 5322 §3.4.1) but never '[': it starts at the
+    // last '[', right after the '@' that ends the local part.
+    std::size_t open = address.rfind('[');
+    at = open == std::string_view::npos || open == 0 || address[open - 1] != '@' ? std::string_view::npos : open - 1;
+  }
   if (at == std::string_view::npos) return false;
   std::string_view local = address.substr(0, at), domain = address.substr(at + 1);
   if (local.empty() || local.size() > kMaxLocal || domain.empty() || domain.size() > kMaxDomain) return false;

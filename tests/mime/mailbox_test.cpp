@@ -25,6 +25,17 @@ TEST(Address, Validity) {
   EXPECT_FALSE(is_valid_address(std::string(65, 'a') + "@x"));
   EXPECT_TRUE(is_valid_address(std::string(64, 'a') + "@x"));
   EXPECT_FALSE(is_valid_address("bad\xff@x"));
+  // fuzz_address, crash-b893feb2: a domain literal holding '@' (and '<', '>', ',': all dtext)
+  // parsed, but the check split the address at the literal's '@' and called it invalid.
+  EXPECT_TRUE(is_valid_address("i'nerax@[,Azutb<o@rg>]"));
+  EXPECT_FALSE(is_valid_address("a[@x]"));
+  EXPECT_FALSE(is_valid_address("[x]"));
+  std::error_code ec;
+  Boxes list = parse_address_list("i'nerax@[,Azutb<o@rg>]", ec);
+  ASSERT_FALSE(ec);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].address, "i'nerax@[,Azutb<o@rg>]");
+  EXPECT_EQ(format_address_list(list), "i'nerax@[,Azutb<o@rg>]");
   EXPECT_TRUE(needs_smtputf8("jörg@example.com"));
   EXPECT_FALSE(needs_smtputf8("jorg@example.com"));
 }

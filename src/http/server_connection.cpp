@@ -30,13 +30,23 @@ template <typename S>
 void Channel<S>::give_back(bool reusable) noexcept {
   if (!x) return;
   if (reusable && x->in.empty() && !x->parser.error() && w.spares.size() < kMaxSpares) {
-    if (x->out.capacity() > 64 * 1024) std::string().swap(x->out);
+    if (x->out.capacity() > 2 * kBatchBytes) std::string().swap(x->out);
     x->out.clear();
+    x->held = 0;
     w.spares.emplace_back(x);
   } else {
     delete x;
   }
   x = nullptr;
+}
+
+template <typename S>
+bool Channel<S>::hold(bool keep) noexcept {
+  if (!keep || !x->body_done || x->in.empty() || x->held + 1 >= kBatchResponses || x->out.size() >= kBatchBytes) {
+    return false;
+  }
+  ++x->held;
+  return true;
 }
 
 template <typename S>
@@ -138,11 +148,15 @@ io::Task<bool> Connection<S>::exchange(io::Clock::time_point deadline) {
   // --- the head
   for (;;) {
     std::error_code ec;
-    Event ev = co_await reader_.next_head_event(deadline, ec);
+    // A held batch waits while the next head is parsed from the buffer, and goes before any read.
+    Event ev = x.held ? reader_.buffered_head_event() : Event{};
+    if (ev.kind == EventKind::need_more) {
+      if (x.held && !co_await c_.send_out()) co_return false;
+      ev = co_await reader_.next_head_event(deadline, ec);
+    }
     if (ev.kind == EventKind::head) break;
     if (ev.kind == EventKind::upgrade) {
-      // The last request asked to switch protocols (Upgrade, CONNECT); it was answered
-      // without 101, so HTTP/1.1 goes on.
+      // The last request asked for Upgrade or CONNECT, answered without 101: HTTP/1.1 goes on.
       p.continue_after_upgrade();
       continue;
     }
@@ -176,8 +190,10 @@ io::Task<bool> Connection<S>::exchange(io::Clock::time_point deadline) {
     // A synchronous handler with no body to read runs here, without a coroutine of its own.
     if (ServerAccess::is_sync(*route) && x.body_done) {
       call_sync(*route, request, res);
-    } else if (!co_await run_route(*route, request, source, res)) {
-      co_return false;
+    } else {
+      // A body to read or a handler that may wait: what is held goes out first.
+      if (x.held && !co_await c_.send_out()) co_return false;
+      if (!co_await run_route(*route, request, source, res)) co_return false;
     }
   }
   ServerAccess::run_after(c_.srv.router, request, res);

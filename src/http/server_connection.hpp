@@ -48,6 +48,15 @@ struct Channel {
   // Sends everything; false (and ok = false) on failure.
   io::Task<bool> send(std::span<const std::byte> data);
   io::Task<bool> send(std::string_view text) { return send(std::as_bytes(std::span(text))); }
+  // Sends x->out: the response just encoded, with those held before it.
+  io::Task<bool> send_out() {
+    x->held = 0;
+    return send(std::string_view(x->out));
+  }
+  // Whether the response that x->out ends with may wait for the next ones (pipelining): the
+  // connection stays open, more of the next request is already buffered, and the batch has
+  // room. Counts it as held if so.
+  bool hold(bool keep) noexcept;
   // After an error answer: close_notify over TLS, then the lingering close.
   io::Task<void> linger();
 };
@@ -57,6 +66,9 @@ class RequestReader {
  public:
   explicit RequestReader(Channel<S>& c) noexcept : c_(c) {}
 
+  // The next head event from what is buffered, without reading: need_more when the head is
+  // not all there (next_head_event() then reads).
+  Event buffered_head_event();
   // The next head event, reading within `deadline`: head, error or upgrade; need_more when
   // reading failed, `ec` saying why (timed_out past the deadline, unexpected_eof).
   io::Task<Event> next_head_event(io::Clock::time_point deadline, std::error_code& ec);

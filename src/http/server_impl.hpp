@@ -23,6 +23,10 @@ namespace wire::http::detail {
 inline constexpr std::size_t kInputSize = 16 * 1024;
 inline constexpr std::size_t kMaxSpares = 256;         // Exchanges a worker keeps for reuse
 inline constexpr std::size_t kInlineBody = 16 * 1024;  // bodies up to this go out in the head's send()
+// Pipelining: responses to requests read together are held in the exchange's output and
+// written together, up to this many responses or bytes per write.
+inline constexpr std::size_t kBatchResponses = 16;
+inline constexpr std::size_t kBatchBytes = 64 * 1024;
 inline constexpr auto kLingerTime = std::chrono::seconds(2);
 inline constexpr std::size_t kLingerBytes = 1 << 20;
 
@@ -34,6 +38,7 @@ struct Exchange {
   RequestParser parser;
   net::InputBuffer in;
   std::string out;
+  std::size_t held = 0;      // responses in `out` not sent yet (a pipelined batch); 0: `out` was sent
   std::string scratch;       // chunk heads
   std::string request_line;  // for the access log
   // The request under way and its body.

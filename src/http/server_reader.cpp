@@ -11,6 +11,19 @@
 
 namespace wire::http::detail {
 
+template <typename S>
+Event RequestReader<S>::buffered_head_event() {
+  auto& p = c_.x->parser;
+  auto& in = c_.x->in;
+  for (;;) {
+    Event ev = p.next();
+    if (ev.kind != EventKind::need_more || in.empty()) return ev;
+    std::size_t used = p.feed(in.bytes());
+    in.consume(used);
+    if (used == 0) return ev;  // next_event() tells what taking nothing means
+  }
+}
+
 // Not a coroutine: the task next_event() gives is the caller's (one frame less per request).
 template <typename S>
 io::Task<Event> RequestReader<S>::next_head_event(io::Clock::time_point deadline, std::error_code& ec) {

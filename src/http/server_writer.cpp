@@ -56,7 +56,7 @@ template <typename S>
 bool ResponseWriter<S>::encode(const ServerResponse& res, std::optional<std::uint64_t> length, bool chunked, bool keep,
                                Version version) {
   std::string& out = c_.x->out;
-  out.clear();
+  if (c_.x->held == 0) out.clear();  // else after the responses held for the batch
   ResponseFraming framing;
   framing.content_length = length;
   framing.chunked = chunked;
@@ -84,29 +84,30 @@ io::Task<bool> ResponseWriter<S>::respond(ServerResponse& res, bool head_only, b
     res = ServerResponse::error(500);
     co_return co_await respond(res, head_only, keep, version, body_bytes);
   }
-  std::string& out = c_.x->out;
-  if (no_body) co_return co_await c_.send(std::string_view(out));
-  if (res.stream) co_return co_await send_stream(res, head_only, keep, version, body_bytes);
-  if (res.file) {
-    if (!co_await c_.send(std::string_view(out))) co_return false;
-    if (head_only || res.file.length() == 0) co_return true;
+  if (res.stream && !no_body) co_return co_await send_stream(res, head_only, keep, version, body_bytes);
+  if (res.file && !no_body && !head_only && res.file.length() > 0) {
     body_bytes = res.file.length();
+    if (!co_await c_.send_out()) co_return false;
     co_return co_await send_file(res.file);
   }
-  if (head_only) co_return co_await c_.send(std::string_view(out));
-  body_bytes = res.body.size();
-  if (res.body.size() <= kInlineBody) {
-    out += res.body;
-    co_return co_await c_.send(std::string_view(out));
+  if (!no_body && !head_only && !res.file) {
+    body_bytes = res.body.size();
+    if (res.body.size() > kInlineBody) {
+      if (!co_await c_.send_out()) co_return false;
+      co_return co_await c_.send(std::string_view(res.body));
+    }
+    c_.x->out += res.body;
   }
-  if (!co_await c_.send(std::string_view(out))) co_return false;
-  co_return co_await c_.send(std::string_view(res.body));
+  // The whole response lies in x->out: held for the batch while more requests are buffered,
+  // or sent with those held before it.
+  if (c_.hold(keep)) co_return true;
+  co_return co_await c_.send_out();
 }
 
 template <typename S>
 io::Task<bool> ResponseWriter<S>::send_stream(ServerResponse& res, bool head_only, bool keep, Version version,
                                               std::uint64_t& body_bytes) {
-  if (!co_await c_.send(std::string_view(c_.x->out))) co_return false;
+  if (!co_await c_.send_out()) co_return false;
   if (head_only) co_return keep;
   const bool chunked = version.minor >= 1;
   ChunkWriter<S> writer(c_, chunked);
@@ -160,7 +161,7 @@ io::Task<void> ResponseWriter<S>::refuse(int status, std::string_view request_li
   if (c_.x->req) ServerAccess::run_after(c_.srv.router, *c_.x->req, res);
   if (!encode(res, res.body.size(), false, false, Version{})) co_return;
   c_.x->out += res.body;
-  bool sent = co_await c_.send(std::string_view(c_.x->out));
+  bool sent = co_await c_.send_out();  // after the responses held before it, if any
   c_.srv.log(c_.w, c_.peer, request_line, status, res.body.size());
   if (sent) co_await c_.linger();
 }

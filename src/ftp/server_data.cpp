@@ -320,6 +320,7 @@ io::Task<void> Session::store(std::string_view arg, bool append) {
     upload.commit(ec);  // the file appears under its name only now, whole
     complete = !ec;
   }
+  if (!complete && upload) upload.abandon();  // the temporary file goes before the 426 says so
   server_.log(peer_, (complete ? "received /" : "did not receive all of /") + *path);
   co_await end_transfer(*data, complete, false, append ? "APPE" : "STOR");
 }

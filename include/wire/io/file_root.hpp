@@ -111,10 +111,11 @@ class FileRoot {
     explicit operator bool() const noexcept { return static_cast<bool>(file_); }
     /// Renames the temporary file to its real name (replacing a file there).
     void commit(std::error_code& ec);
+    /// Removes the temporary file now (the destructor would), e.g. before saying it failed.
+    void abandon() noexcept;
 
    private:
     friend class FileRoot;
-    void abandon() noexcept;
     UniqueFd file_;
     UniqueFd dir_;
     std::string temp_;

@@ -278,17 +278,14 @@ std::vector<std::string> SendResult::refused() const {
 // --- Client: the blocking form
 
 struct Client::Impl {
-  io::Loop loop;  // the connection's stream lives on it between calls
+  // Each call is loop.run(step), which enters the loop only if the step has to wait;
+  // the connection's stream lives on it between calls.
+  io::Loop loop;
   std::optional<AsyncClient> client;
-  // One step on the loop: Loop::run(task) enters the loop only if the step has to wait.
-  template <typename T>
-  T run(io::Task<T> task) {
-    return loop.run(std::move(task));
-  }
 };
 
 Client::Client(std::string host, std::uint16_t port, ClientOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->client.emplace(impl_->run(AsyncClient::connect(std::move(host), port, std::move(options))));
+  impl_->client.emplace(impl_->loop.run(AsyncClient::connect(std::move(host), port, std::move(options))));
 }
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&& other) noexcept {
@@ -300,16 +297,16 @@ Client& Client::operator=(Client&& other) noexcept {
 }
 Client::~Client() { close(); }
 
-SendResult Client::send(const mime::Message& message) { return impl_->run(impl_->client->send(message)); }
+SendResult Client::send(const mime::Message& message) { return impl_->loop.run(impl_->client->send(message)); }
 SendResult Client::send(const Envelope& envelope, text::Source& data) {
-  return impl_->run(impl_->client->send(envelope, data));
+  return impl_->loop.run(impl_->client->send(envelope, data));
 }
 SendResult Client::send(const Envelope& envelope, std::string_view data) {
-  return impl_->run(impl_->client->send(envelope, data));
+  return impl_->loop.run(impl_->client->send(envelope, data));
 }
-Reply Client::noop() { return impl_->run(impl_->client->noop()); }
-Reply Client::rset() { return impl_->run(impl_->client->rset()); }
-void Client::quit() { impl_->run(impl_->client->quit()); }
+Reply Client::noop() { return impl_->loop.run(impl_->client->noop()); }
+Reply Client::rset() { return impl_->loop.run(impl_->client->rset()); }
+void Client::quit() { impl_->loop.run(impl_->client->quit()); }
 void Client::close() noexcept {
   if (impl_ && impl_->client) {
     impl_->client->close();

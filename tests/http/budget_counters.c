@@ -239,30 +239,30 @@ int shutdown(int fd, int how) {
   return next(fd, how);
 }
 
+/* openat and openat64 alike: the mode argument is there only when the flags create a file. */
+static int forward_openat(int (*next)(int, const char*, int, ...), int dir, const char* path, int flags,
+                          va_list ap) {
+  count(WIRE_CALL_OPENAT);
+  mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+  return next(dir, path, flags, mode);
+}
+
 int openat(int dir, const char* path, int flags, ...) {
   NEXT(int (*)(int, const char*, int, ...), "openat");
-  count(WIRE_CALL_OPENAT);
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-  }
-  return next(dir, path, flags, mode);
+  va_list ap;
+  va_start(ap, flags);
+  int fd = forward_openat(next, dir, path, flags, ap);
+  va_end(ap);
+  return fd;
 }
 
 int openat64(int dir, const char* path, int flags, ...) {
   NEXT(int (*)(int, const char*, int, ...), "openat64");
-  count(WIRE_CALL_OPENAT);
-  mode_t mode = 0;
-  if (flags & (O_CREAT | O_TMPFILE)) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-  }
-  return next(dir, path, flags, mode);
+  va_list ap;
+  va_start(ap, flags);
+  int fd = forward_openat(next, dir, path, flags, ap);
+  va_end(ap);
+  return fd;
 }
 
 long syscall(long number, ...) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "server_access.hpp"
+#include "static_cache.hpp"
 #include "wire/http/router.hpp"
 #include "wire/http/url.hpp"
 
@@ -123,7 +124,10 @@ Router& Router::files(std::string_view prefix, const std::filesystem::path& root
   if (pattern.empty() || pattern.back() != '/') pattern += '/';
   pattern += "{path...}";
   const StaticRoot* files = served.get();
-  return get(pattern, [files](ServerRequest& req) { return files->serve(req, req.param("path")); });
+  // The cached file's response as it is: the server writes it without copying it into headers.
+  return get(pattern, [files](ServerRequest& req) {
+    return detail::StaticAccess::answer(*files, req, req.param("path"));
+  });
 }
 
 Router& Router::before(Before hook) {
@@ -233,6 +237,10 @@ ServerResponse detail::ServerAccess::call_sync(const Router::Route& route, Serve
   return route.sync(req);
 }
 
+std::vector<std::shared_ptr<StaticRoot>> detail::ServerAccess::static_roots(const Router& router) {
+  return router.impl_->roots;
+}
+
 const RouteOptions& detail::ServerAccess::options(const Router::Route& route) noexcept { return route.options; }
 
 std::optional<ServerResponse> Router::run_before(ServerRequest& req) const {
@@ -243,6 +251,8 @@ std::optional<ServerResponse> Router::run_before(ServerRequest& req) const {
 }
 
 void Router::run_after(const ServerRequest& req, ServerResponse& res) const {
+  if (impl_->after.empty()) return;
+  detail::materialize(res);  // a hook sees a static file's fields as headers
   for (auto& hook : impl_->after) hook(req, res);
 }
 

@@ -221,6 +221,7 @@ std::error_code encode_response_head(int status, std::string_view reason, const 
     out += field.value;
     out += "\r\n";
   }
+  out += framing.field_lines;
   if (!has_server) out += framing.server_line;
   if (!has_date) out += framing.date_line;
   if (framing.content_length) {

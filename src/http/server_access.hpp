@@ -5,16 +5,24 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "wire/http/router.hpp"
 #include "wire/http/server_request.hpp"
 #include "wire/http/server_response.hpp"
+#include "wire/http/static_root.hpp"
 
 namespace wire::http::detail {
 
 struct ServerAccess {
+  /// The cached file a response answers with (StaticRoot), if it does.
+  static const std::shared_ptr<const CachedFile>& cached(const ServerResponse& res) noexcept { return res.cached_; }
+  static void set_cached(ServerResponse& res, std::shared_ptr<const CachedFile> file) noexcept {
+    res.cached_ = std::move(file);
+  }
+
   static ServerRequest request(const Request& head, const net::Address& peer, bool tls) {
     return ServerRequest(head, peer, tls);
   }
@@ -39,6 +47,8 @@ struct ServerAccess {
   static void run_after(const Router& router, const ServerRequest& req, ServerResponse& res) {
     router.run_after(req, res);
   }
+  /// The StaticRoots of the router's files() mounts (for tests that stop their clocks).
+  static std::vector<std::shared_ptr<StaticRoot>> static_roots(const Router& router);
   /// Whether `route` answers synchronously (no coroutine frame per request).
   static bool is_sync(const Router::Route& route) noexcept;
   static ServerResponse call_sync(const Router::Route& route, ServerRequest& req);

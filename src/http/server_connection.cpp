@@ -66,6 +66,21 @@ io::Task<bool> Channel<S>::send(std::span<const std::byte> data) {
   co_return ok;
 }
 
+template <typename S>
+io::Task<bool> Channel<S>::send_out_with(std::string_view body) {
+  x->held = 0;
+  if constexpr (kPlain) {
+    iovec parts[2] = {{x->out.data(), x->out.size()}, {const_cast<char*>(body.data()), body.size()}};
+    std::error_code ec;
+    co_await s.write_all(std::span<const iovec>(parts), ec);
+    if (ec) ok = false;
+    co_return ok;
+  } else {
+    if (!co_await send(std::string_view(x->out))) co_return false;
+    co_return co_await send(body);
+  }
+}
+
 // Over TLS, the same after close_notify: what the client still sends is read from the socket
 // beneath as it is (records) and dropped.
 template <typename S>
@@ -82,6 +97,27 @@ io::Task<void> Channel<S>::linger() {
 
 template struct Channel<io::Stream>;
 template struct Channel<tls::AsyncStream>;
+
+namespace {
+
+// The request under way, for the exchange: x.req points at it, and the exchange's vector of
+// route parameters is lent to it (its capacity kept from request to request: no allocation).
+struct RequestInUse {
+  RequestInUse(Exchange& exchange, ServerRequest& request) noexcept : x(exchange) {
+    x.req = &request;
+    ServerAccess::params(request).swap(x.params);
+  }
+  ~RequestInUse() {
+    x.params.swap(ServerAccess::params(*x.req));
+    x.params.clear();
+    x.req = nullptr;
+  }
+  RequestInUse(const RequestInUse&) = delete;
+  RequestInUse& operator=(const RequestInUse&) = delete;
+  Exchange& x;
+};
+
+}  // namespace
 
 // --- Connection ----------------------------------------------------------------------------
 
@@ -169,11 +205,7 @@ io::Task<bool> Connection<S>::exchange(io::Clock::time_point deadline) {
   }
   const Request& head = p.request();
   ServerRequest request = ServerAccess::request(head, c_.peer, !Channel<S>::kPlain);
-  x.req = &request;
-  struct Forget {
-    ServerRequest*& r;
-    ~Forget() { r = nullptr; }
-  } forget{x.req};
+  RequestInUse in_use(x, request);
   x.request_line.clear();
   if (c_.srv.options.access_log) request_line(head, x.request_line);  // only the log shows it
   bool keep = p.keep_alive() && head.method != "CONNECT";

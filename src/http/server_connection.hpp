@@ -53,6 +53,8 @@ struct Channel {
     x->held = 0;
     return send(std::string_view(x->out));
   }
+  // Sends x->out and then `body`, in one writev(2) over plain TCP.
+  io::Task<bool> send_out_with(std::string_view body);
   // Whether the response that x->out ends with may wait for the next ones (pipelining): the
   // connection stays open, more of the next request is already buffered, and the batch has
   // room. Counts it as held if so.
@@ -110,7 +112,9 @@ class ResponseWriter {
  private:
   // Encodes the head of `res` into x->out; false if the response is invalid.
   bool encode(const ServerResponse& res, std::optional<std::uint64_t> length, bool chunked, bool keep,
-              Version version);
+              Version version, std::string_view field_lines = {});
+  io::Task<bool> respond_cached(ServerResponse& res, const CachedFile& file, bool no_body, bool keep, Version version,
+                                std::uint64_t& body_bytes);
   io::Task<bool> send_stream(ServerResponse& res, bool head_only, bool keep, Version version,
                              std::uint64_t& body_bytes);
   io::Task<bool> send_file(const FileBody& file);

@@ -51,6 +51,8 @@ struct Exchange {
   std::uint64_t body_limit = 0;
   io::Clock::time_point body_start;
   std::string_view pending;  // body bytes of the last data event not yet handed out
+  // The route parameters' vector, lent to each request in turn: its capacity stays.
+  std::vector<std::pair<std::string_view, std::string>> params;
 };
 
 // One worker thread's share: touched only on that thread.

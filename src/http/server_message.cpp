@@ -77,16 +77,17 @@ io::Task<std::size_t> ServerRequest::read_body(std::span<std::byte> buffer) {
 
 FileBody& FileBody::operator=(FileBody&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0 && !owner_) ::close(fd_);
     fd_ = std::exchange(o.fd_, -1);
     offset_ = o.offset_;
     length_ = o.length_;
+    owner_ = std::move(o.owner_);
   }
   return *this;
 }
 
 FileBody::~FileBody() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0 && !owner_) ::close(fd_);
 }
 
 namespace {

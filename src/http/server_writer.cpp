@@ -9,6 +9,7 @@
 
 #include "server_access.hpp"
 #include "server_connection.hpp"
+#include "static_cache.hpp"
 #include "wire/http/serializer.hpp"
 
 namespace wire::http::detail {
@@ -54,7 +55,7 @@ class ChunkWriter final : public BodyWriter {
 
 template <typename S>
 bool ResponseWriter<S>::encode(const ServerResponse& res, std::optional<std::uint64_t> length, bool chunked, bool keep,
-                               Version version) {
+                               Version version, std::string_view field_lines) {
   std::string& out = c_.x->out;
   if (c_.x->held == 0) out.clear();  // else after the responses held for the batch
   ResponseFraming framing;
@@ -64,6 +65,7 @@ bool ResponseWriter<S>::encode(const ServerResponse& res, std::optional<std::uin
   framing.keep_alive = keep && version.minor == 0;
   framing.server_line = c_.srv.server_line;
   framing.date_line = c_.w.date_line();
+  framing.field_lines = field_lines;
   // A handler may not send a 1xx as its answer: those belong to the server.
   if (res.status < 200) return false;
   return !encode_response_head(res.status, res.reason, res.headers, framing, out);
@@ -73,6 +75,8 @@ template <typename S>
 io::Task<bool> ResponseWriter<S>::respond(ServerResponse& res, bool head_only, bool keep, Version version,
                                           std::uint64_t& body_bytes) {
   const bool no_body = res.status == 204 || res.status == 304;
+  const CachedFile* cached = ServerAccess::cached(res).get();
+  if (cached) co_return co_await respond_cached(res, *cached, head_only || no_body, keep, version, body_bytes);
   std::optional<std::uint64_t> length;
   if (!no_body && !res.stream) length = res.file ? res.file.length() : res.body.size();
   const bool chunked = res.stream && !no_body && version.minor >= 1;
@@ -102,6 +106,37 @@ io::Task<bool> ResponseWriter<S>::respond(ServerResponse& res, bool head_only, b
   // or sent with those held before it.
   if (c_.hold(keep)) co_return true;
   co_return co_await c_.send_out();
+}
+
+// A file from a StaticRoot's cache: its fields were encoded when it was cached; a small one's
+// bytes go in the head's write (copied after it up to kInlineBody, which lets a pipelined batch
+// hold it; gathered with it by writev above), a large one's with sendfile from the cache's
+// descriptor.
+template <typename S>
+io::Task<bool> ResponseWriter<S>::respond_cached(ServerResponse& res, const CachedFile& file, bool no_body, bool keep,
+                                                 Version version, std::uint64_t& body_bytes) {
+  if (!encode(res, res.status == 304 ? std::nullopt : std::optional<std::uint64_t>(file.size), false, keep, version,
+              file.fields)) {
+    res = ServerResponse::error(500);  // a header a handler added to the file's answer is invalid
+    co_return co_await respond(res, no_body, keep, version, body_bytes);
+  }
+  if (no_body || file.size == 0) {
+    if (c_.hold(keep)) co_return true;
+    co_return co_await c_.send_out();
+  }
+  body_bytes = file.size;
+  if (file.in_memory) {
+    if (file.size <= kInlineBody || !Channel<S>::kPlain) {
+      c_.x->out += file.body;
+      if (c_.hold(keep)) co_return true;
+      co_return co_await c_.send_out();
+    }
+    co_return co_await c_.send_out_with(file.body);
+  }
+  if (!co_await c_.send_out()) co_return false;
+  const FileBody body = file.file_body(ServerAccess::cached(res), 0, file.size);
+  const bool sent = co_await send_file(body);
+  co_return sent;
 }
 
 template <typename S>
@@ -159,7 +194,7 @@ io::Task<void> ResponseWriter<S>::refuse(int status, std::string_view request_li
   c_.take();
   ServerResponse res = ServerResponse::error(status);
   if (c_.x->req) ServerAccess::run_after(c_.srv.router, *c_.x->req, res);
-  if (!encode(res, res.body.size(), false, false, Version{})) co_return;
+  if (!encode(res, res.body.size(), false, false, Version{}, {})) co_return;
   c_.x->out += res.body;
   bool sent = co_await c_.send_out();  // after the responses held before it, if any
   c_.srv.log(c_.w, c_.peer, request_line, status, res.body.size());

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Static files: StaticRoot (every file opened beneath its io::FileRoot), MIME types,
 // conditional and range requests, directory listings.
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <system_error>
 
+#include "server_access.hpp"
+#include "static_cache.hpp"
 #include "wire/http/static_root.hpp"
 #include "wire/http/url.hpp"
 #include "wire/io/file_root.hpp"
@@ -15,10 +21,57 @@ namespace wire::http {
 
 // --- StaticRoot ------------------------------------------------------------------------------
 
+namespace {
+
+std::atomic<std::uint64_t> next_root_id{1};
+
+// This thread's caches, one per StaticRoot it served (by the root's id, never reused): a
+// request finds its own without a lock. An entry of a root that has gone is never asked for
+// again, and is dropped when the next cache is made.
+struct ThreadCache {
+  std::uint64_t root_id;
+  detail::FileCache* cache;
+  std::weak_ptr<detail::FileCache> alive;
+};
+thread_local std::vector<ThreadCache> thread_caches;
+
+}  // namespace
+
 struct StaticRoot::Impl {
-  Impl(const std::filesystem::path& dir, StaticOptions o) : root(dir), options(std::move(o)) {}
+  Impl(const std::filesystem::path& dir, StaticOptions o) : root(dir), options(std::move(o)) {
+    if (!options.cache_control.empty() && !is_valid_field_value(options.cache_control)) {
+      throw std::invalid_argument("StaticOptions::cache_control is not a valid field value");
+    }
+  }
   io::FileRoot root;
   StaticOptions options;
+  const std::uint64_t id = next_root_id.fetch_add(1, std::memory_order_relaxed);
+  std::mutex mutex;  // guards `caches` (made on a thread's first request)
+  std::vector<std::shared_ptr<detail::FileCache>> caches;
+  // Tests stop the clocks to check the bounds exactly (StaticAccess::freeze_clock).
+  std::atomic<bool> frozen{false};
+  detail::CacheTimes frozen_times;
+
+  detail::FileCache* cache() {
+    if (options.cache_entries == 0) return nullptr;
+    for (const auto& t : thread_caches) {
+      if (t.root_id == id) return t.cache;
+    }
+    auto made = std::make_shared<detail::FileCache>(root, options);
+    {
+      std::lock_guard lock(mutex);
+      caches.push_back(made);
+    }
+    std::erase_if(thread_caches, [](const ThreadCache& t) { return t.alive.expired(); });
+    thread_caches.push_back({id, made.get(), made});
+    return made.get();
+  }
+  detail::CacheTimes now() const {
+    if (frozen.load(std::memory_order_acquire)) return frozen_times;
+    return detail::CacheTimes::now();
+  }
+  // The answer; a file from the cache stays a cached response (ServerResponse::cached_).
+  ServerResponse answer(const ServerRequest& req, std::string_view relative);
 };
 
 StaticRoot::StaticRoot(const std::filesystem::path& root, StaticOptions options) try
@@ -32,14 +85,6 @@ StaticRoot& StaticRoot::operator=(StaticRoot&&) noexcept = default;
 StaticRoot::~StaticRoot() = default;
 
 namespace {
-
-// "<mtime in ns, hex>-<size, hex>": changes whenever the file is rewritten.
-std::string etag_of(const io::FileInfo& info) {
-  char buf[64];
-  auto ns = static_cast<unsigned long long>(info.mtime) * 1'000'000'000ULL + info.mtime_nsec;
-  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", ns, static_cast<unsigned long long>(info.size));
-  return buf;
-}
 
 // Whether an If-Match (strong comparison, RFC 9110 §13.1.1) or If-None-Match (weak, §13.1.2)
 // list names `etag`, or is "*" (the file exists: it does here).
@@ -197,22 +242,15 @@ ServerResponse directory_redirect(const ServerRequest& req) {
   return ServerResponse::redirect(location, 301);
 }
 
-// The answer for a regular file: validators, conditional requests (RFC 9110 §13.2.2), a
-// single byte range, the file as the body.
-ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file, std::string_view name,
-                             const StaticOptions& options) {
-  const std::uint64_t size = file.info.size;
-  const std::string etag = etag_of(file.info);
-  const std::int64_t mtime = file.info.mtime;
-  ServerResponse res(200);
-  res.headers.add("Content-Type", mime_type(name));
-  res.headers.add("Last-Modified", format_http_date(mtime));
-  res.headers.add("ETag", etag);
-  res.headers.add("Accept-Ranges", "bytes");
-  if (!options.cache_control.empty()) res.headers.add("Cache-Control", options.cache_control);
+// The answer for a regular file: conditional requests (RFC 9110 §13.2.2), a single byte range,
+// the file as the body. The whole file goes as the cached response itself; a range as an
+// ordinary response.
+ServerResponse file_response(const ServerRequest& req, std::shared_ptr<const detail::CachedFile> file) {
+  const std::uint64_t size = file->size;
   const Headers& h = req.headers();
-  if (int status = precondition_status(h, etag, mtime); status == 304) {
-    res.status = 304;
+  if (int status = precondition_status(h, file->etag, file->mtime); status == 304) {
+    ServerResponse res(304);
+    detail::ServerAccess::set_cached(res, std::move(file));
     return res;
   } else if (status == 412) {
     return ServerResponse::error(412);
@@ -224,7 +262,8 @@ ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file
     bool current = true;
     if (auto if_range = h.get("If-Range")) {
       std::string_view v = trim_ows(*if_range);
-      current = v.starts_with('"') ? v == etag : (parse_http_date(v) == mtime);
+      current = v.starts_with('"') ? (!file->etag.empty() && v == file->etag)
+                                   : (file->last_modified && parse_http_date(v) == file->mtime);
     }
     if (current) kind = parse_range(*r, size, range);
   }
@@ -233,25 +272,44 @@ ServerResponse file_response(const ServerRequest& req, io::FileRoot::Opened file
     bad.headers.add("Content-Range", "bytes */" + std::to_string(size));
     return bad;
   }
+  ServerResponse res(200);
+  detail::ServerAccess::set_cached(res, std::move(file));
   if (kind == RangeResult::one) {
+    detail::materialize(res);
     res.status = 206;
     res.headers.add("Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                          std::to_string(range.first + range.length - 1) + "/" + std::to_string(size));
-    res.file = FileBody(file.fd.release(), range.first, range.length);
-    return res;
+    if (res.file) {
+      res.file = FileBody(res.file.owner(), res.file.fd(), range.first, range.length);
+    } else {
+      res.body = res.body.substr(static_cast<std::size_t>(range.first), static_cast<std::size_t>(range.length));
+    }
   }
-  res.file = FileBody(file.fd.release(), 0, size);
   return res;
 }
 
 }  // namespace
 
 ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view relative) const {
-  const auto& options = impl_->options;
-  const io::FileRoot& root = impl_->root;
+  ServerResponse res = impl_->answer(req, relative);
+  detail::materialize(res);
+  return res;
+}
+
+ServerResponse StaticRoot::Impl::answer(const ServerRequest& req, std::string_view relative) {
+  const detail::CacheTimes now = this->now();
+  detail::FileCache* files = cache();
+  // A directory's URL without its slash is redirected below, never answered from the cache.
+  const bool directory_url = relative.empty() || relative.ends_with('/');
+  if (files && (!directory_url || req.path().ends_with('/'))) {
+    if (auto file = files->find(relative, now)) return file_response(req, std::move(file));
+  }
   // ".." and NUL are refused, whatever encoding they came in (the path arrives decoded).
   auto clean = io::FileRoot::clean(relative);
   if (!clean) return ServerResponse::error(400);
+  // The cache knows a path by the request's own spelling when it is the clean one ("a/b.txt",
+  // or "a/" and "" for a directory's index file).
+  bool canonical = *clean == relative;
   std::error_code ec;
   io::FileRoot::Opened file = root.open(*clean, ec);
   if (ec) return ServerResponse::error(status_for_open_error(ec));
@@ -262,6 +320,7 @@ ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view rela
   }
   if (file.info.is_directory()) {
     if (req.path().empty() || req.path().back() != '/') return directory_redirect(req);
+    canonical = relative == (clean->empty() ? std::string() : *clean + "/");
     if (!options.index.empty()) {
       std::string index = clean->empty() ? options.index : *clean + "/" + options.index;
       io::FileRoot::Opened index_file = root.open(index, ec);
@@ -284,7 +343,33 @@ ServerResponse StaticRoot::serve(const ServerRequest& req, std::string_view rela
     }
   }
   if (!file.info.is_file()) return ServerResponse::error(403);  // devices, FIFOs, sockets
-  return file_response(req, std::move(file), *clean, options);
+  auto cached = detail::make_cached_file(std::move(file), *clean, options, now, ec);
+  if (!cached) return ServerResponse::error(500);  // it could not be read
+  if (files && canonical) files->insert(relative, *clean, cached, now);
+  return file_response(req, std::move(cached));
+}
+
+// --- what the server and the tests reach inside --------------------------------------------
+
+ServerResponse detail::StaticAccess::answer(const StaticRoot& root, const ServerRequest& req,
+                                            std::string_view relative) {
+  return root.impl_->answer(req, relative);
+}
+
+void detail::StaticAccess::freeze_clock(StaticRoot& root, std::optional<CacheTimes> times) {
+  auto& impl = *root.impl_;
+  impl.frozen.store(false, std::memory_order_release);
+  if (times) {
+    impl.frozen_times = *times;
+    impl.frozen.store(true, std::memory_order_release);
+  }
+}
+
+std::size_t detail::StaticAccess::cached_entries(const StaticRoot& root) {
+  std::lock_guard lock(root.impl_->mutex);
+  std::size_t n = 0;
+  for (const auto& c : root.impl_->caches) n += c->size();
+  return n;
 }
 
 }  // namespace wire::http

@@ -66,6 +66,10 @@ FileInfo info_of(const struct stat& st) noexcept {
   info.size = static_cast<std::uint64_t>(st.st_size);
   info.mtime = st.st_mtim.tv_sec;
   info.mtime_nsec = static_cast<std::uint32_t>(st.st_mtim.tv_nsec);
+  info.ctime = st.st_ctim.tv_sec;
+  info.ctime_nsec = static_cast<std::uint32_t>(st.st_ctim.tv_nsec);
+  info.device = static_cast<std::uint64_t>(st.st_dev);
+  info.inode = static_cast<std::uint64_t>(st.st_ino);
   info.mode = st.st_mode & 07777;
   info.links = static_cast<std::uint32_t>(st.st_nlink);
   info.uid = st.st_uid;

@@ -392,12 +392,32 @@ Task<void> Stream::write_all(std::span<const std::byte> data) {
   }
 }
 
-Task<void> Stream::write_all(std::span<const iovec> buffers) {
-  std::vector<iovec> rest(buffers.begin(), buffers.end());
+Task<std::size_t> Stream::write_all(std::span<const iovec> buffers, std::error_code& ec) {
+  // The buffers are trimmed as they go out: a copy, on the frame for a few (a response's head
+  // and body), on the heap for more.
+  constexpr std::size_t kFew = 8;
+  iovec few[kFew];
+  std::vector<iovec> many;
+  std::span<iovec> rest;
+  if (buffers.size() <= kFew) {
+    std::copy(buffers.begin(), buffers.end(), few);
+    rest = std::span<iovec>(few, buffers.size());
+  } else {
+    many.assign(buffers.begin(), buffers.end());
+    rest = many;
+  }
+  ec.clear();
+  std::size_t sent = 0;
   std::size_t first = 0;
   while (first < rest.size()) {
+    if (rest[first].iov_len == 0) {
+      ++first;
+      continue;
+    }
     std::size_t n = co_await detail::IoAwaiter<detail::WritevOp, true>(
-        state_, {std::span<const iovec>(rest).subspan(first)}, write_timeout_, nullptr, "write");
+        state_, {std::span<const iovec>(rest).subspan(first)}, write_timeout_, &ec, "write");
+    if (ec) co_return sent;
+    sent += n;
     // Skip what went out; trim the buffer it stopped in.
     while (first < rest.size() && n >= rest[first].iov_len) n -= rest[first++].iov_len;
     if (first < rest.size()) {
@@ -405,6 +425,13 @@ Task<void> Stream::write_all(std::span<const iovec> buffers) {
       rest[first].iov_len -= n;
     }
   }
+  co_return sent;
+}
+
+Task<void> Stream::write_all(std::span<const iovec> buffers) {
+  std::error_code ec;
+  std::size_t sent = co_await write_all(buffers, ec);
+  if (ec) detail::throw_io_error(ec, "write (" + std::to_string(sent) + " bytes sent)", fd());
 }
 
 Task<void> Stream::sendfile(int in_fd, long long offset, std::size_t count) {

@@ -46,6 +46,9 @@ struct ResponseFraming {
   bool chunked = false;     ///< Transfer-Encoding: chunked (when there is no content_length)
   bool close = false;       ///< Connection: close
   bool keep_alive = false;  ///< Connection: keep-alive (to an HTTP/1.0 client), unless `close`
+  /// Field lines encoded and checked beforehand ("ETag: \"1f\"\r\n..."): a cached file's
+  /// own fields, appended after `fields` as they are.
+  std::string_view field_lines = {};
   /// Whole field lines ("Server: wire\r\n", "Date: ...\r\n"), each sent unless the fields
   /// have one of that name already.
   std::string_view server_line;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,11 @@
 #include "wire/io/task.hpp"
 
 namespace wire::http {
+
+namespace detail {
+struct CachedFile;
+struct ServerAccess;
+}  // namespace detail
 
 /// Writes a streamed response body (ServerResponse::stream): chunked for HTTP/1.1 clients,
 /// delimited by the close for HTTP/1.0 ones. Nothing is sent for HEAD requests.
@@ -31,19 +37,26 @@ class FileBody {
   /// Takes ownership of the open descriptor `fd`; sends `length` bytes from `offset`.
   FileBody(int fd, std::uint64_t offset, std::uint64_t length) noexcept
       : fd_(fd), offset_(offset), length_(length) {}
+  /// A descriptor that `owner` holds (a cache's open file): kept alive while the body is, and
+  /// never closed by it.
+  FileBody(std::shared_ptr<const void> owner, int fd, std::uint64_t offset, std::uint64_t length) noexcept
+      : fd_(fd), offset_(offset), length_(length), owner_(std::move(owner)) {}
   FileBody(FileBody&& o) noexcept
-      : fd_(std::exchange(o.fd_, -1)), offset_(o.offset_), length_(o.length_) {}
+      : fd_(std::exchange(o.fd_, -1)), offset_(o.offset_), length_(o.length_), owner_(std::move(o.owner_)) {}
   FileBody& operator=(FileBody&& o) noexcept;
   ~FileBody();
   explicit operator bool() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
   std::uint64_t offset() const noexcept { return offset_; }
   std::uint64_t length() const noexcept { return length_; }
+  /// Who holds the descriptor when the body does not (see the constructor); else null.
+  const std::shared_ptr<const void>& owner() const noexcept { return owner_; }
 
  private:
   int fd_ = -1;
   std::uint64_t offset_ = 0;
   std::uint64_t length_ = 0;
+  std::shared_ptr<const void> owner_;  // set: `fd_` is its, not closed here
 };
 
 /// What a handler answers. Date, Content-Length (or chunked framing) and Connection are
@@ -79,6 +92,13 @@ class ServerResponse {
   /// A body streamed by `producer`, sent chunked.
   static ServerResponse streamed(std::string content_type,
                                  std::function<io::Task<void>(BodyWriter&)> producer);
+
+ private:
+  friend struct detail::ServerAccess;
+  // A file from a StaticRoot's cache, answered as it is (its fields encoded beforehand, a small
+  // one's bytes in memory): what Router::files routes return, turned into `headers` and a
+  // body when an after() hook is to see the response.
+  std::shared_ptr<const detail::CachedFile> cached_;
 };
 
 }  // namespace wire::http

@@ -3,6 +3,7 @@
 // requests), every file opened beneath the root.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -14,6 +15,10 @@
 
 namespace wire::http {
 
+namespace detail {
+struct StaticAccess;
+}  // namespace detail
+
 /// How a directory of static files is served (Router::files, `wire http serve DIR`).
 struct StaticOptions {
   /// Served for a directory's URL when present.
@@ -22,6 +27,24 @@ struct StaticOptions {
   bool list_directories = true;
   /// Cache-Control sent with every file; empty: none.
   std::string cache_control;
+
+  // The cache of open files, one per worker thread: a file's descriptor or, up to
+  // `small_file` bytes, its contents, with its validators and response fields, so that a
+  // cached small file costs no system call but the response's one write. Never stale: an
+  // entry is checked against the disk when it is `cache_valid` old, and a file changed in the
+  // last 2 s is not kept at all (docs/architecture.md, "Static files").
+  /// Files kept per worker thread; 0 turns the cache off.
+  std::size_t cache_entries = 1024;
+  /// Bytes of file contents kept per worker thread.
+  std::size_t cache_memory = 32 << 20;
+  /// Descriptors of files above `small_file` kept open per worker thread.
+  std::size_t cache_descriptors = 128;
+  /// Files up to this size are read whole and sent with their head in one write; larger ones
+  /// with sendfile(2).
+  std::size_t small_file = 64 << 10;
+  /// How long a cached file is served before the disk is asked again (at most this long after
+  /// a change, a request sees it).
+  std::chrono::milliseconds cache_valid{1000};
 };
 
 /// A directory served beneath its root: paths are normalised, and every file is opened
@@ -42,6 +65,7 @@ class StaticRoot {
   ServerResponse serve(const ServerRequest& req, std::string_view relative) const;
 
  private:
+  friend struct detail::StaticAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

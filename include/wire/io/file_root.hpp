@@ -42,6 +42,10 @@ struct FileInfo {
   std::uint64_t size = 0;
   std::int64_t mtime = 0;            ///< seconds since the Unix epoch
   std::uint32_t mtime_nsec = 0;      ///< and nanoseconds
+  std::int64_t ctime = 0;            ///< the last change of the file or its metadata (seconds)
+  std::uint32_t ctime_nsec = 0;      ///< and nanoseconds
+  std::uint64_t device = 0;          ///< with `inode`: which file this is
+  std::uint64_t inode = 0;
   std::uint32_t mode = 0;            ///< permission bits (0755)
   std::uint32_t links = 1;
   std::uint32_t uid = 0;

@@ -254,6 +254,8 @@ class Stream {
   Task<std::size_t> write_all(std::span<const std::byte> data, std::error_code& ec);
   /// Writes several buffers with writev(2), everything.
   Task<void> write_all(std::span<const iovec> buffers);
+  /// The same, with failure in `ec`; returns the bytes written.
+  Task<std::size_t> write_all(std::span<const iovec> buffers, std::error_code& ec);
   /// Sends `count` bytes of file `in_fd` from `offset` with sendfile(2).
   Task<void> sendfile(int in_fd, long long offset, std::size_t count);
 

@@ -848,6 +848,7 @@ for line in open(results):
         "p50": num("p50_us"), "p99": num("p99_us"),
         "server_pct": cpu / 1e4 / wall if cpu is not None else None,
         "client_pct": num("client_cpu_us") / 1e4 / wall,
+        "client": num("client_cpu_us") / n,
         "other": num("other_cpu_pct"),
         "errors": sum(num(k) or 0 for k in ("err_read", "err_write", "err_timeout")),
         "head": num("head_bytes"), "nodelay": kv.get("nodelay", "NA"),
@@ -886,6 +887,8 @@ route_order = [n for n in order if n not in ("wire-serve", "h2o")]
 static_order = [n for n in order if n in static_servers]
 def ran(test, names):
     return any((test, n) in total for n in names)
+# The static servers' table: after a static test, or a file test h2o took part in.
+static_ran = any(ran(t, static_order) for t in ("static", "pipeline")) or ("file", "h2o") in total
 def tsv_row(name, values):
     return "\t".join([name] + ["" if a is None else f"{a:.3f}".rstrip("0").rstrip(".") for a in values]) + "\n"
 with open(summary_tsv, "w") as f:
@@ -901,16 +904,17 @@ static_cols = ["server", "static_rps", "static_rps_x_h2o", "static_cpu_us_per_re
                "static_kernel_us_per_req", "static_cpu_x_h2o", "static_p99_us", "pipeline_rps",
                "pipeline_rps_x_h2o", "pipeline_cpu_us_per_req", "pipeline_cpu_x_h2o", "file_rps", "file_mb_s",
                "file_rps_x_h2o", "file_cpu_us_per_req", "file_cpu_x_h2o", "file_server_cpu_pct",
+               "file_wrk_cpu_us_per_req",
                "static_syscalls_per_req", "pipeline_syscalls_per_req"]
 with open(static_summary_tsv, "w") as f:
     f.write("\t".join(static_cols) + "\n")
-    for n in (static_order if any(ran(t, static_order) for t in ("static", "pipeline")) else []):
+    for n in (static_order if static_ran else []):
         v = [med("static", n, "rate"), paired("static", n, "rate", "h2o"), med("static", n, "cpu"),
              med("static", n, "user"), med("static", n, "kernel"), paired("static", n, "cpu", "h2o"),
              med("static", n, "p99"), med("pipeline", n, "rate"), paired("pipeline", n, "rate", "h2o"),
              med("pipeline", n, "cpu"), paired("pipeline", n, "cpu", "h2o"), med("file", n, "rate"),
              med("file", n, "mbps"), paired("file", n, "rate", "h2o"), med("file", n, "cpu"),
-             paired("file", n, "cpu", "h2o"), med("file", n, "server_pct"),
+             paired("file", n, "cpu", "h2o"), med("file", n, "server_pct"), med("file", n, "client"),
              syscalls.get(("static", n), (None,))[0], syscalls.get(("pipeline", n), (None,))[0]]
         f.write(tsv_row(n, v))
 
@@ -929,7 +933,7 @@ if any(ran(t, route_order) for t in ("keepalive", "close", "idle")):
               f"{fmt(med('file', n, 'rate'))} | {fmt(med('file', n, 'mbps'))} | {x(paired('file', n, 'rate'))} | "
               f"{fmt(med('idle', n, 'kib_per_conn'), 2)} |")
     print()
-if any(ran(t, static_order) for t in ("static", "pipeline")):
+if static_ran:
     def cpu_split(test, n, d=2):
         c, u, k = med(test, n, "cpu"), med(test, n, "user"), med(test, n, "kernel")
         return "n/a" if c is None else f"{c:,.{d}f} ({fmt(u, d)} + {fmt(k, d)})"
@@ -940,8 +944,9 @@ if any(ran(t, static_order) for t in ("static", "pipeline")):
     print()
     print(f"| server | {static_conns} conns req/s | × h2o | CPU µs/req (user + kernel) | × h2o | "
           f"{depth} pipelined req/s | × h2o | CPU µs/req (user + kernel) | × h2o | "
-          f"1 MiB req/s | × h2o | CPU µs/req | server CPU % | system calls/req (static; pipelined) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          f"1 MiB req/s | × h2o | CPU µs/req | server CPU % | wrk CPU µs/req | "
+          f"system calls/req (static; pipelined) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in static_order:
         print(f"| {n} | {fmt(med('static', n, 'rate'))} | {x(paired('static', n, 'rate', 'h2o'))} | "
               f"{cpu_split('static', n)} | {x(paired('static', n, 'cpu', 'h2o'))} | "
@@ -949,7 +954,7 @@ if any(ran(t, static_order) for t in ("static", "pipeline")):
               f"{cpu_split('pipeline', n)} | {x(paired('pipeline', n, 'cpu', 'h2o'))} | "
               f"{fmt(med('file', n, 'rate'))} | {x(paired('file', n, 'rate', 'h2o'))} | "
               f"{fmt(med('file', n, 'cpu'))} | {fmt(med('file', n, 'server_pct'))} | "
-              f"{sc('static', n)}; {sc('pipeline', n)} |")
+              f"{fmt(med('file', n, 'client'))} | {sc('static', n)}; {sc('pipeline', n)} |")
     print()
 if syscalls:
     print("### System calls per request (strace -c -f, one extra run each)")
@@ -1015,6 +1020,8 @@ print("counted by wrk. peak RSS: the server's VmHWM. head bytes: the Hello respo
 print("headers. nodelay: TCP_NODELAY on the server's accepted socket. MB = 10^6 bytes. Idle: VmRSS before")
 print("and after opening the connections (each made one GET first), user-space memory only.")
 print("Pipelined: wrk counts every response as a request, and records latency once per batch.")
+print("wrk CPU µs/req (1 MiB): wrk's own CPU per response; over loopback it includes the TCP work")
+print("the kernel does for the server's socket in wrk's context (ACK processing and what it sends).")
 print("System calls/req: strace -c -f of one extra run per server (STRACE=1), over wrk's requests.")
 EOF
 echo

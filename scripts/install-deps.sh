@@ -53,6 +53,11 @@ packages=(
   # HTTP server benchmark (bench/http_server.sh): the load generator wrk; the peers are
   # nginx, cpp-httplib, Boost.Beast (libboost-dev), POCO and Python's http.server, above
   wrk
+  # the static-file peer of bench/http_server.sh (its static, pipeline and file tests): h2o,
+  # run in the foreground by the benchmark with a generated config, never as a service
+  h2o
+  # system calls per request of the static servers (bench/http_server.sh, STRACE=1)
+  strace
   # the instruction counts of the server's hot path (bench/http_server_callgrind.sh)
   valgrind
   # the headless browser test of the HTTP server (a real browser as its client)
@@ -109,4 +114,10 @@ fi
 if printf '%s\n' "${missing[@]}" | grep -qx vsftpd && command -v systemctl >/dev/null &&
    [ -d /run/systemd/system ]; then
   "${sudo[@]}" systemctl disable --now vsftpd || true
+fi
+# Debian's h2o starts a service too (port 80 and 443 in its /etc/h2o/h2o.conf): the benchmark
+# runs its own h2o on a free loopback port, so that service is stopped and disabled as well.
+if printf '%s\n' "${missing[@]}" | grep -qx h2o && command -v systemctl >/dev/null &&
+   [ -d /run/systemd/system ]; then
+  "${sudo[@]}" systemctl disable --now h2o || true
 fi

@@ -434,7 +434,28 @@ Task<void> Stream::write_all(std::span<const iovec> buffers) {
   if (ec) detail::throw_io_error(ec, "write (" + std::to_string(sent) + " bytes sent)", fd());
 }
 
+namespace {
+
+// What a sendfile() longer than this lets wait unsent in the socket (TCP_NOTSENT_LOWAT).
+constexpr int kSendfileUnsentMax = 128 * 1024;
+
+}  // namespace
+
 Task<void> Stream::sendfile(int in_fd, long long offset, std::size_t count) {
+  // sendfile(2) queues references to the file's pages, not copies, so one call takes as much
+  // as the send buffer holds (autotuned up to tcp_wmem's 4 MiB): a 1 MiB response at once.
+  // What exceeds the peer's window then waits in the socket and goes out from the processing
+  // of the peer's ACKs; over loopback that runs on the reader's CPU, whose receive window
+  // stayed at ~200 KiB (against 5-8 MiB when the sender queued less), with a tail loss probe
+  // every six responses: wrk spent ~2x the CPU per 1 MiB response it spends on h2o's, while
+  // this thread sat idle (docs/benchmarks.md, "Static files"). With TCP_NOTSENT_LOWAT
+  // the call queues at most this much beyond what is sent, and the socket is writable again
+  // once half of it went out: the rest is queued from here, as the window opens. It stays
+  // set for the connection; a shorter file costs no system call for it.
+  if (count > static_cast<std::size_t>(kSendfileUnsentMax)) {
+    int lowat = kSendfileUnsentMax;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);  // not TCP: no-op
+  }
   while (count > 0) {
     std::size_t n = co_await detail::IoAwaiter<detail::SendfileOp, true>(
         state_, {in_fd, &offset, count}, write_timeout_, nullptr, "sendfile");

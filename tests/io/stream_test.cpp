@@ -3,6 +3,10 @@
 // delimited reads, big and vectored writes, sendfile, timeouts, connect errors.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -498,6 +502,62 @@ TEST(Stream, SendfileSendsTheFileRange) {
       Bytes got = co_await read_to_eof(client, 1000);
       EXPECT_EQ(text_of(got), whole.substr(whole.size() - 10));
     }
+  };
+  run_bounded(body(file.get(), contents));
+}
+
+// A long sendfile() lets at most ~128 KiB wait unsent in the socket (TCP_NOTSENT_LOWAT): one
+// call would otherwise queue as much as the autotuned send buffer holds (over 1 MiB on
+// loopback), to go out later from the processing of the peer's ACKs, on the reader's CPU
+// (docs/benchmarks.md, "Static files"). A short one leaves the socket as it was.
+TEST(Stream, SendfileKeepsLittleUnsent) {
+  wire::test::TempDir dir;
+  const std::string contents = wire::test::random_string(8 << 20, 5);
+  auto path = dir.write_file("big.bin", contents);
+  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_GE(file.get(), 0);
+
+  auto body = [](int fd, const std::string& whole) -> Task<void> {
+    auto lowat = [](const Stream& s) {
+      int v = -1;
+      socklen_t len = sizeof v;
+      EXPECT_EQ(::getsockopt(s.fd(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &len), 0);
+      return v;
+    };
+    {
+      auto [client, server] = co_await stream_pair();
+      Bytes got;
+      bool finished = false;
+      Loop::current().spawn(collect(client, got, finished));
+      co_await server.sendfile(fd, 0, 128 * 1024);  // no more than the mark: untouched
+      EXPECT_EQ(lowat(server), 0);
+      server.shutdown_write();
+      for (int i = 0; i < 10000 && !finished; ++i) co_await sleep_for(1ms);
+      CO_ASSERT_TRUE(finished);
+      EXPECT_TRUE(text_of(got) == whole.substr(0, 128 * 1024));
+    }
+    auto [client, server] = co_await stream_pair();
+    bool sent = false;
+    auto send = [](Stream& s, int f, std::size_t n, bool& done) -> Task<void> {
+      co_await s.sendfile(f, 0, n);
+      s.shutdown_write();
+      done = true;
+    };
+    Loop::current().spawn(send(server, fd, whole.size(), sent));
+    // The client reads nothing yet: the sendfile queues what it may, then waits.
+    co_await sleep_for(200ms);
+    EXPECT_FALSE(sent);
+    EXPECT_EQ(lowat(server), 128 * 1024);
+    int unsent = -1;
+    EXPECT_EQ(::ioctl(server.fd(), SIOCOUTQNSD, &unsent), 0);
+    // The mark and at most one more segment (64 KiB) queued before the check; without the
+    // mark the autotuned send buffer takes over 1 MiB here.
+    EXPECT_GE(unsent, 0);
+    EXPECT_LE(unsent, 256 * 1024);
+    Bytes got = co_await read_to_eof(client, 256 * 1024);
+    CO_ASSERT_TRUE(sent);
+    EXPECT_EQ(got.size(), whole.size());
+    EXPECT_TRUE(text_of(got) == whole);
   };
   run_bounded(body(file.get(), contents));
 }

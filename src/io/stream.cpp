@@ -282,6 +282,23 @@ net::Socket Stream::release_socket() noexcept {
   return socket;
 }
 
+std::size_t Stream::try_write_some(std::span<const std::byte> data, std::error_code& ec) noexcept {
+  ec.clear();
+  if (!state_ || state_->retired) {
+    ec = std::make_error_code(std::errc::bad_file_descriptor);
+    return 0;
+  }
+  // The same rule as an awaited write's first try (detail::IoAwaiter): a write that had to
+  // wait, with no EPOLLOUT since, would only find the buffer full again.
+  if (!state_->write_hint && !state_->hung_up) return 0;
+  std::size_t n = 0;
+  if (!detail::SendOp{data}.attempt(fd_, ec, n)) {
+    if (!state_->hung_up) state_->write_hint = false;
+    return 0;
+  }
+  return n;
+}
+
 bool Stream::readable_now() const noexcept {
   if (fd_ < 0) return true;
   std::byte probe;

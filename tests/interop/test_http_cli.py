@@ -81,6 +81,32 @@ class HttpCliTest(WireCase):
                 self.assertEqual(sha(f.read()), sha(payload))
         server.finish()
 
+    @unittest.skipUnless(os.environ.get("WIRE_IO_COUNT_SHIM"), "needs $WIRE_IO_COUNT_SHIM (tests/cli)")
+    def test_large_download_one_write_per_read(self):
+        # 64 MiB to -o FILE: the file's bytes are the body's (its checksum), and the body goes
+        # out as it came in, one write(2) per socket read that returned bytes, no more: no stdio
+        # buffer splitting a piece in two (issue 15, point 6). Counted in the wire process by an
+        # LD_PRELOAD library (tests/cli/io_count_shim.c), not by strace.
+        payload = binary_payload(64 * MIB, salt=15)
+        server = HttpServer(self, lambda req: response(200, payload))
+        with tempfile.TemporaryDirectory(prefix="wire-http-cli-") as d:
+            path = os.path.join(d, "out.bin")
+            counts = os.path.join(d, "counts")
+            env = dict(os.environ, LD_PRELOAD=os.environ["WIRE_IO_COUNT_SHIM"], WIRE_IO_COUNT_FILE=counts)
+            r = subprocess.run([WIRE, "http", "get", "-o", path, server.url("/big")], capture_output=True,
+                               timeout=60, env=env)
+            self.assertSuccess(r)
+            with open(path, "rb") as f:
+                self.assertEqual(sha(f.read()), sha(payload))
+            with open(counts) as f:
+                got = dict(kv.split("=") for kv in f.read().split())
+            reads, writes = int(got["socket_reads"]), int(got["file_writes"])
+            self.assertEqual(int(got["file_bytes"]), len(payload))
+            self.assertGreater(reads, 0)
+            # At most one write per read (the head's read may or may not hold body bytes).
+            self.assertLessEqual(writes, reads, got)
+        server.finish()
+
     def test_output_file_is_untouched_by_a_failure(self):
         # -o writes a temporary file beside FILE and renames it over FILE only once everything
         # arrived: a refused connection, a --fail status or a cut body leave FILE as it was,

@@ -637,6 +637,39 @@ TEST(Stream, WriteTimeoutOnAPeerThatDoesNotRead) {
   run_bounded(body());
 }
 
+// try_write_some: one send now, never waiting; 0 without an error once the buffer is full,
+// and then no send at all until epoll says there is room (the write hint, as an awaited
+// write's first try); what is left is awaited with write_all, and every byte arrives in order.
+TEST(Stream, TryWriteSomeNeverWaits) {
+  auto body = []() -> Task<void> {
+    auto [client, server] = co_await small_buffered_pair();
+    const Bytes data = wire::test::random_bytes(8 << 20, 5);
+    std::error_code ec;
+    std::size_t sent = 0;
+    std::size_t tries = 0;
+    for (; tries < 1000 && sent < data.size(); ++tries) {  // the reader reads nothing yet
+      std::size_t n = server.try_write_some(std::span(data).subspan(sent), ec);
+      EXPECT_FALSE(ec);
+      if (n == 0) break;
+      sent += n;
+    }
+    EXPECT_GT(sent, 0u);
+    EXPECT_LT(sent, data.size());  // the buffers are full long before 8 MiB
+    // Full: a second try makes no system call and takes nothing.
+    EXPECT_EQ(server.try_write_some(std::span(data).subspan(sent), ec), 0u);
+    EXPECT_FALSE(ec);
+    auto rest = [](Stream& s, std::span<const std::byte> d) -> Task<void> { co_await s.write_all(d); };
+    Loop::current().spawn(rest(server, std::span(data).subspan(sent)));
+    Bytes got(data.size());
+    co_await client.read_exactly(got);
+    EXPECT_TRUE(got == data);
+    server.close();
+    EXPECT_EQ(server.try_write_some(std::span(data), ec), 0u);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+  };
+  run_bounded(body());
+}
+
 // --- Listener ------------------------------------------------------------------------
 
 TEST(Listener, AcceptsManyAndReportsPeers) {

@@ -88,6 +88,16 @@ void Progress::draw(bool last) {
 OutputFile::OutputFile(const std::string& path, Mode mode) {
   if (path.empty() || path == "-") return;
   path_ = path;
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    // Not a regular file (/dev/null, a terminal, a FIFO; a directory fails here): written in
+    // place, as curl does. A temporary file renamed over it would put a regular file where the
+    // device was (run as root, `-o /dev/null` replaced /dev/null itself) and, in /dev, fill
+    // the devtmpfs with the whole body.
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (mode == Mode::append ? O_APPEND : 0));
+    if (fd_ < 0) throw WriteError(errno, "cannot write " + path);
+    return;
+  }
   if (mode == Mode::append) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (fd_ < 0) throw WriteError(errno, "cannot write " + path);

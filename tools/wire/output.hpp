@@ -42,7 +42,8 @@ class Progress {
 /// (an exception, a refused answer) the temporary file is removed and whatever was at the path
 /// before stays as it was. In append mode (resuming a download) the bytes go straight onto
 /// the end of the file: a failure keeps what arrived, for the next resume to continue from.
-/// Writes are write(2) calls straight from the caller's buffer.
+/// A path that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in
+/// place, never replaced. Writes are write(2) calls straight from the caller's buffer.
 ///   OutputFile out(path);  out.write(data);  ...  out.commit();
 class OutputFile {
  public:

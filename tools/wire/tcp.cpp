@@ -6,16 +6,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <array>
 #include <csignal>
 #include <vector>
 #include <stdexcept>
 #include <thread>
-#include <type_traits>
 
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "options.hpp"
+#include "tcp_answer.hpp"
 #include "tcp_printer.hpp"
 #include "tcp_send.hpp"
 #include "usage.hpp"
@@ -42,88 +41,31 @@ struct ServeOptions {
   TlsServerOptions tls;
 };
 
-// Answers one connection until it closes, goes idle or fails; a coroutine per
-// connection on wire::io's runtime (and the --once server's only one), over a
-// plain io::Stream or a tls::AsyncStream. Reads land in one buffer per worker
-// thread and are answered before the connection waits again, so an idle plain
-// connection holds no buffer at all. What it prints goes through the printer's queue (none
-// with --quiet): a stdout that does not keep up stalls no connection.
-template <typename Stream>
-io::Task<void> answer_messages(Stream& stream, const ServeOptions& options, Printer* printer, std::string peer) {
-  std::shared_ptr<Printer::Source> source;
-  if (printer) source = printer->source(std::move(peer));
-  constexpr bool is_tls = std::is_same_v<Stream, tls::AsyncStream>;
-  thread_local std::array<std::byte, 64 * 1024> buffer;
-  for (;;) {
-    std::error_code ec;
-    std::size_t n = co_await stream.read_some(buffer, ec);
-    if constexpr (is_tls) {
-      if (!ec && n == 0) co_await stream.shutdown();  // answer close_notify with ours
-    }
-    if (ec || n == 0) co_return;  // closed, reset or idle past the timeout
-    std::span<const std::byte> data(buffer.data(), n);
-    if (printer) printer->print(source, data);
-    if (!options.echo) data = std::as_bytes(std::span(options.reply));
-    if constexpr (is_tls) {
-      // The engine encrypts up to 64 KiB before the first wait, so the shared
-      // buffer is free again before another connection can read into it.
-      static_assert(sizeof buffer <= tls::kWriteChunk);
-      co_await stream.write_all(data, ec);
-      if (ec) co_return;
-    } else {
-      // Usually one send takes it all; what it leaves must be copied out of the
-      // shared buffer before this connection waits (another may read into it).
-      std::size_t sent = co_await stream.write_some(data, ec);
-      if (ec) co_return;
-      if (sent < data.size()) {
-        std::vector<std::byte> rest(data.begin() + static_cast<std::ptrdiff_t>(sent), data.end());
-        co_await stream.write_all(rest, ec);
-        if (ec) co_return;
-      }
-    }
-  }
-}
-
-// One connection, plain or TLS. A failed handshake ends only that connection;
-// the --once server reports it as the command's error.
-io::Task<void> answer_connection(io::Stream& plain, const std::optional<tls::Context>& tls_context,
-                                 const ServeOptions& options, Printer* printer,
-                                 std::chrono::milliseconds handshake_timeout, bool rethrow) {
-  std::string peer = plain.peer_address().to_string();
-  if (!tls_context) {
-    co_await answer_messages(plain, options, printer, std::move(peer));
-    co_return;
-  }
-  tls::AsyncStream stream(std::move(plain), *tls_context);
-  try {
-    co_await io::with_timeout(stream.handshake(), handshake_timeout);
-  } catch (const std::exception& e) {
-    if (rethrow) throw;
-    if (!options.quiet) std::cerr << "wire: " << e.what() << std::endl;
-    co_return;
-  }
-  co_await answer_messages(stream, options, printer, std::move(peer));
-}
-
 void serve(const ServeOptions& options) {
   // Checked before listening: a bad value must fail the command, not a connection.
   const auto idle_timeout = seconds_to_ms(options.idle_timeout, "--idle-timeout");
   const std::optional<tls::Context> tls_context = options.tls.context(options.host);
   std::optional<Printer> printer_storage;
   if (!options.quiet) printer_storage.emplace();
-  Printer* printer = printer_storage ? &*printer_storage : nullptr;
+  AnswerOptions answer;
+  answer.echo = options.echo;
+  answer.reply = options.reply;
+  answer.printer = printer_storage ? &*printer_storage : nullptr;
+  answer.tls = tls_context ? &*tls_context : nullptr;
+  answer.handshake_timeout = idle_timeout;
+  answer.quiet = options.quiet;
   if (options.once) {
     // The tutorial's server: one connection, on this thread, with the same
     // answering coroutine as the many-connection server.
-    io::run([](const ServeOptions& opts, const std::optional<tls::Context>& ctx, Printer* out,
+    io::run([](const ServeOptions& opts, const AnswerOptions& how,
                std::chrono::milliseconds idle) -> io::Task<void> {
       io::Listener listener(net::tcp_listen(opts.host, opts.port));
       std::cerr << "wire: listening on " << listener.local_address().to_string() << std::endl;
       auto accepted = co_await listener.accept();
       accepted.stream.set_read_timeout(idle);
       accepted.stream.set_write_timeout(idle);
-      co_await answer_connection(accepted.stream, ctx, opts, out, idle, true);
-    }(options, tls_context, printer, idle_timeout));
+      co_await answer_connection(accepted.stream, accepted.peer, how, true);
+    }(options, answer, idle_timeout));
     return;
   }
   io::ServerOptions server_options;
@@ -134,8 +76,8 @@ void serve(const ServeOptions& options) {
       options.accept == "one" ? io::AcceptMode::one_acceptor : io::AcceptMode::reuse_port;
   server_options.limits.max_connections = options.limits.max_connections;
   server_options.limits.idle_timeout = idle_timeout;
-  io::TcpServer server(server_options, [&](io::Stream& stream, const net::Address&) {
-    return answer_connection(stream, tls_context, options, printer, idle_timeout, false);
+  io::TcpServer server(server_options, [&answer](io::Stream& stream, const net::Address& peer) {
+    return answer_connection(stream, peer, answer);
   });
   io::SignalSet signals{SIGINT, SIGTERM};  // blocked before the workers start
   server.start();

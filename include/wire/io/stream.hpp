@@ -238,6 +238,11 @@ class Stream {
   auto write_some(std::span<const std::byte> data, std::error_code& ec) {
     return detail::IoAwaiter<detail::SendOp, true>(state_, {data}, write_timeout_, &ec, "write");
   }
+  /// One send() now, never waiting: the bytes the kernel took, 0 with no error when its
+  /// buffer is full. For a caller whose writes nearly always finish at once and that awaits
+  /// write_all() only for what is left: a long-lived coroutine then keeps no write awaiter in
+  /// its frame (wire tcp serve's echo, tools/wire/tcp_answer.cpp).
+  std::size_t try_write_some(std::span<const std::byte> data, std::error_code& ec) noexcept;
   /// Waits until data (or EOF) can be read, without a buffer: an idle connection
   /// then costs no read buffer.
   auto wait_readable(std::error_code& ec) {

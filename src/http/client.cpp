@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <exception>
@@ -475,7 +476,13 @@ io::Task<void> AsyncClient::read_reply(Outgoing& out, AsyncConnection& conn, Rep
     delivered += data.size();
     put(data);
   };
-  std::vector<std::byte> chunk(64 * 1024);
+  // Pieces of up to 256 KiB: a large body is read in a quarter of the recv() calls 64 KiB
+  // pieces take (and the CLI writes each piece once); a small one gets a buffer its size
+  // (16 KiB at least, for AsyncConnection's direct reads) instead of a zeroed 256 KiB.
+  constexpr std::uint64_t kMinChunk = 16 * 1024;
+  constexpr std::uint64_t kMaxChunk = 256 * 1024;
+  std::vector<std::byte> chunk(
+      static_cast<std::size_t>(length ? std::clamp(*length, kMinChunk, kMaxChunk) : 64 * 1024));
   std::uint64_t received = 0;
   while (std::size_t n = co_await conn.read_body(chunk)) {
     received += n;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "budget_counters.h"
+#include "budget_window.hpp"
 #include "support/wait.hpp"
 #include "tcp_answer.hpp"
 #include "wire/io/tcp_server.hpp"
@@ -35,38 +36,10 @@ namespace {
 namespace io = wire::io;
 using namespace std::chrono_literals;
 
-using Calls = std::map<std::string, unsigned long>;
-
-struct Counted {
-  Calls calls;
-  unsigned long allocations = 0;
-};
-
-std::string describe(const Calls& calls) {
-  std::string s;
-  for (const auto& [name, n] : calls) s += (s.empty() ? "" : ", ") + name + ' ' + std::to_string(n);
-  return s;
-}
-
-void wait_parked() {
-  ASSERT_TRUE(wire::test::wait_until([] { return wire_budget_parked() == 1; }, 10s, 1ms))
-      << "the worker never went back to epoll_wait";
-}
-
-template <typename F>
-Counted count_while(F&& work) {
-  wait_parked();
-  wire_budget_start();
-  work();
-  wait_parked();
-  wire_budget_stop();
-  Counted c;
-  for (int i = 0; i < WIRE_CALL_COUNT; ++i) {
-    if (unsigned long n = wire_budget_calls(i)) c.calls[wire_budget_name(i)] = n;
-  }
-  c.allocations = wire_budget_allocations();
-  return c;
-}
+using wire::test::budget::Calls;
+using wire::test::budget::count_while;
+using wire::test::budget::expect_within;
+using wire::test::budget::wait_parked;
 
 std::size_t raise_fd_limit(std::size_t want) {
   rlimit rl{};
@@ -162,16 +135,11 @@ TEST_F(EchoBudget, PerMessage) {
   const std::string message(64, 'e');
   ASSERT_TRUE(echo_once(fd, message));  // warm: accepted, first read done
   constexpr unsigned long kMessages = 64;
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long i = 0; i < kMessages; ++i) ASSERT_TRUE(echo_once(fd, message)) << i;
   });
   ::close(fd);
-  for (const auto& [name, k] : n.calls) {
-    auto it = kPerMessage.find(name);
-    EXPECT_LE(k, (it == kPerMessage.end() ? 0 : it->second) * kMessages)
-        << name << " over budget: counted " << describe(n.calls) << " for " << kMessages
-        << " messages; budget per message " << describe(kPerMessage);
-  }
+  expect_within(n.calls, kPerMessage, kMessages);
   EXPECT_EQ(n.calls["recv"], kMessages);  // one read per message, no EAGAIN read
   EXPECT_EQ(n.calls["send"], kMessages);
   EXPECT_LE(n.allocations, kPerMessageAllocations * kMessages);

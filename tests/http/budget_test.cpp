@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "budget_counters.h"
+#include "budget_window.hpp"
 #include "server_access.hpp"
 #include "server_helpers.hpp"
 #include "static_cache.hpp"
@@ -41,61 +42,10 @@ using wire::test::http::RawClient;
 using wire::test::http::RawResponse;
 using wire::test::http::TestServer;
 
-// System calls by name ("recv"), counted over a window.
-using Calls = std::map<std::string, unsigned long>;
-
-struct Counted {
-  Calls calls;
-  unsigned long allocations = 0;
-};
-
-// "recv 64, send 64" (for failure messages).
-std::string describe(const Calls& calls) {
-  std::string s;
-  for (const auto& [name, n] : calls) s += (s.empty() ? "" : ", ") + name + ' ' + std::to_string(n);
-  return s;
-}
-
-// Waits (for a condition, not a time) until the worker is parked in epoll_wait.
-void wait_parked() {
-  ASSERT_TRUE(wire::test::wait_until([] { return wire_budget_parked() == 1; }, 10s, 1ms))
-      << "the worker never went back to epoll_wait";
-}
-
-// What the worker does while `work` runs on this thread, from parked to parked.
-template <typename F>
-Counted count_while(F&& work) {
-  wait_parked();
-  wire_budget_start();
-  work();
-  wait_parked();
-  wire_budget_stop();
-  Counted c;
-  for (int i = 0; i < WIRE_CALL_COUNT; ++i) {
-    if (unsigned long n = wire_budget_calls(i)) c.calls[wire_budget_name(i)] = n;
-  }
-  c.allocations = wire_budget_allocations();
-  return c;
-}
-
-// `budget` (per request) times `times`.
-Calls times(const Calls& budget, unsigned long n) {
-  Calls all;
-  for (const auto& [name, k] : budget) all[name] = k * n;
-  return all;
-}
-
-// Checks `got` against `budget` for `n` requests: every kind of call at most its budget (one
-// the budget does not name: none). Printed in full when it fails.
-void expect_within(const Calls& got, const Calls& budget, unsigned long n) {
-  Calls allowed = times(budget, n);
-  for (const auto& [name, k] : got) {
-    auto it = allowed.find(name);
-    EXPECT_LE(k, it == allowed.end() ? 0 : it->second)
-        << name << " over budget: counted " << describe(got) << " for " << n << " requests; budget per request "
-        << describe(budget);
-  }
-}
+using wire::test::budget::Calls;
+using wire::test::budget::count_while;
+using wire::test::budget::expect_within;
+using wire::test::budget::wait_parked;
 
 class HttpBudget : public testing::Test {
  protected:
@@ -195,7 +145,7 @@ TEST_F(HttpBudget, KeepAliveSmallStaticFile) {
   TestServer server(settled_router(dir_.path()), options());
   RawClient c(server.port());
   ASSERT_EQ(c.roundtrip(get("/files/small.txt")).body, "hello, wire!\n");  // warm
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long i = 0; i < kRequests; ++i) ASSERT_EQ(c.roundtrip(get("/files/small.txt")).status, 200);
   });
   expect_within(n.calls, kStaticFile, kRequests);
@@ -207,7 +157,7 @@ TEST_F(HttpBudget, KeepAliveRoute) {
   TestServer server(router(dir_.path()), options());
   RawClient c(server.port());
   ASSERT_EQ(c.roundtrip(get("/route")).body, "hello, route\n");
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long i = 0; i < kRequests; ++i) ASSERT_EQ(c.roundtrip(get("/route")).status, 200);
   });
   expect_within(n.calls, kRoute, kRequests);
@@ -225,7 +175,7 @@ TEST_F(HttpBudget, PipelinedBatch) {
   c.send(batch);
   for (int i = 0; i < 16; ++i) ASSERT_EQ(c.read_response().body, "hello, route\n");
   constexpr unsigned long kBatches = 8;
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long b = 0; b < kBatches; ++b) {
       c.send(batch);
       for (int i = 0; i < 16; ++i) ASSERT_EQ(c.read_response().body, "hello, route\n");
@@ -246,7 +196,7 @@ TEST_F(HttpBudget, PipelinedBatchOfStaticFiles) {
   c.send(batch);  // warm: the file cached, the output string grown to a batch
   for (int i = 0; i < 16; ++i) ASSERT_EQ(c.read_response().body, "hello, wire!\n");
   constexpr unsigned long kBatches = 8;
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long b = 0; b < kBatches; ++b) {
       c.send(batch);
       for (int i = 0; i < 16; ++i) ASSERT_EQ(c.read_response().body, "hello, wire!\n");
@@ -265,7 +215,7 @@ TEST_F(HttpBudget, PipelinedBatchesAreBounded) {
   for (int i = 0; i < 40; ++i) forty += get("/route");
   c.send(forty);  // warm, as above
   for (int i = 0; i < 40; ++i) ASSERT_EQ(c.read_response().body, "hello, route\n");
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     c.send(forty);
     for (int i = 0; i < 40; ++i) ASSERT_EQ(c.read_response().body, "hello, route\n");
   });
@@ -278,7 +228,7 @@ TEST_F(HttpBudget, ConnectionClose) {
   TestServer server(router(dir_.path()), options());
   { RawClient warm(server.port()); ASSERT_EQ(warm.roundtrip(get("/route", "Connection: close\r\n")).status, 200); }
   constexpr unsigned long kConnections = 32;
-  Counted n = count_while([&] {
+  auto n = count_while([&] {
     for (unsigned long i = 0; i < kConnections; ++i) {
       wait_parked();
       wire_budget_hold();  // the worker, woken by the connection, waits for its request to be queued

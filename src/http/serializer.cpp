@@ -25,12 +25,17 @@ bool is_reason(std::string_view r) noexcept {
   return true;
 }
 
+// A Content-Length the request and response parsers (llhttp) take: 1*DIGIT (RFC 9110 §8.6),
+// leading zeros allowed, whose value fits in 64 bits. Counting digits is not the same test:
+// "000…0056639055" is 25 digits and a small number.
 bool is_decimal(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 19) return false;  // fits in 63 bits
+  if (s.empty()) return false;
   for (char c : s) {
     if (!text::is_digit(c)) return false;
   }
-  return true;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  return ec == std::errc() && end == s.data() + s.size();
 }
 
 // `bad` (if given) receives the index of the offending field.

@@ -11,6 +11,8 @@
 
 #include "wire/http/cookies.hpp"
 #include "wire/http/headers.hpp"
+#include "wire/http/parser.hpp"
+#include "wire/http/serializer.hpp"
 #include "wire/http/url.hpp"
 #include "wire/net/address.hpp"
 
@@ -73,6 +75,39 @@ TEST(FuzzRegressions, CookieExpiringAfter2262IsKept) {
   std::ostringstream out;
   jar.write_netscape(out, now);
   EXPECT_NE(out.str().find("\t9223372036\tb\t2\n"), std::string::npos) << out.str();
+}
+
+// fuzz_headers, crash-6ee8a15d: "Content-Length: 0000000000000000056639055". The request parser
+// (llhttp) takes any run of digits whose value fits in 64 bits, leading zeros included, but
+// the serializer counted digits (at most 19) and refused to encode the head it had been given:
+// a proxy or a test re-encoding what it parsed failed on a valid message. Fixed in
+// src/http/serializer.cpp: both now take the same values, and refuse the same ones.
+TEST(FuzzRegressions, ContentLengthWithLeadingZerosEncodesAgain) {
+  struct Case {
+    std::string_view value;
+    bool valid;
+  };
+  for (auto [value, valid] : {Case{"0000000000000000056639055", true}, Case{"18446744073709551615", true},
+                              Case{"000000000000000000000018446744073709551615", true},
+                              Case{"18446744073709551616", false}, Case{"99999999999999999999", false}}) {
+    std::string head = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::string(value) + "\r\n\r\n";
+    http::RequestParser parser;
+    parser.feed(head);
+    bool parsed = parser.next().kind == http::EventKind::head;
+    EXPECT_EQ(parsed, valid) << value;
+
+    http::Request request{"POST", "/", {{"Host", "a"}, {"Content-Length", value}}};
+    std::string again;
+    std::error_code ec;
+    http::encode_head(request, again, ec);
+    EXPECT_EQ(!ec, valid) << value << ": " << ec.message();
+    if (valid) {
+      EXPECT_EQ(again, head);
+      EXPECT_EQ(parser.content_length(), std::stoull(std::string(value))) << value;
+    } else {
+      EXPECT_EQ(ec, http::Errc::bad_content_length) << value;
+    }
+  }
 }
 
 }  // namespace

@@ -35,9 +35,11 @@ std::string AsyncClient::State::describe(std::string_view verb, std::string_view
   return out;
 }
 
-void AsyncClient::State::refuse(const dialogue::Reply& reply, std::string_view verb, std::string_view arg) const {
+void AsyncClient::State::refuse(const dialogue::Reply& reply, std::string_view verb, std::string_view arg,
+                                std::string_view command) const {
   std::string text = reply.text();
-  throw ReplyError(reply.code, text, describe(verb, arg) + ": " + std::to_string(reply.code) + " " + text);
+  throw ReplyError(reply.code, text, std::string(command.empty() ? verb : command),
+                   describe(verb, arg) + ": " + std::to_string(reply.code) + " " + text);
 }
 
 io::Task<std::uint64_t> AsyncClient::State::send(std::string_view verb, std::string_view arg) {
@@ -66,8 +68,8 @@ io::Task<detail::Answer> AsyncClient::State::next_reply(std::string_view verb) {
     case dialogue::DialogueEvent::closing: {
       dialogue::Reply r = dialogue.take_reply();
       std::string text = r.text();
-      throw ReplyError(r.code, text, describe(verb) + ": the server is closing the connection: " +
-                                         std::to_string(r.code) + " " + text);
+      throw ReplyError(r.code, text, std::string(verb),
+                       describe(verb) + ": the server is closing the connection: " + std::to_string(r.code) + " " + text);
     }
     default:
       break;
@@ -137,8 +139,9 @@ io::Task<AsyncClient> AsyncClient::connect(std::string host, std::uint16_t port,
     dialogue::Reply r = co_await s->exchange("AUTH", "TLS");
     if (r.code != 234) {
       std::string text = r.text();
-      throw ReplyError(r.code, text, s->describe("AUTH", "TLS") + ": " + std::to_string(r.code) + " " + text +
-                                         " (TLS was asked for: not going on in the clear)");
+      throw ReplyError(r.code, text, "AUTH",
+                       s->describe("AUTH", "TLS") + ": " + std::to_string(r.code) + " " + text +
+                           " (TLS was asked for: not going on in the clear)");
     }
     co_await s->start_tls();
     s->dialogue = dialogue::ClientDialogue(dialogue::Syntax::ftp, options.reply_limits, dialogue::Greeting::none);
@@ -152,10 +155,11 @@ io::Task<void> AsyncClient::login(std::string user, std::string password, std::s
   check_argument("password", password);
   check_argument("account", account);
   // RFC 959 §5.4: USER gives 230 (in), 331 (PASS), 332 (ACCT); PASS gives 230, 202 or 332.
-  dialogue::Reply r = co_await s.exchange("USER", user);
-  if (r.code == 331) r = co_await s.exchange("PASS", password);
-  if (r.code == 332) r = co_await s.exchange("ACCT", account);
-  if (r.code != 230 && r.code != 202) s.refuse(r, "login as", user);
+  std::string_view last = "USER";
+  dialogue::Reply r = co_await s.exchange(last, user);
+  if (r.code == 331) r = co_await s.exchange(last = "PASS", password);
+  if (r.code == 332) r = co_await s.exchange(last = "ACCT", account);
+  if (r.code != 230 && r.code != 202) s.refuse(r, "login as", user, last);
   if (s.control.is_tls()) {
     // RFC 4217 §9: PBSZ 0 before PROT; PROT P protects the data connections.
     co_await s.complete("PBSZ", "0");

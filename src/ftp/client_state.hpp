@@ -70,7 +70,9 @@ struct AsyncClient::State {
 
   // "FTP host:port: VERB arg" (PASS's argument hidden), the start of every message.
   std::string describe(std::string_view verb, std::string_view arg = {}) const;
-  [[noreturn]] void refuse(const dialogue::Reply& reply, std::string_view verb, std::string_view arg) const;
+  // A ReplyError for `reply`, naming "verb arg"; its command() is `command`, or `verb`.
+  [[noreturn]] void refuse(const dialogue::Reply& reply, std::string_view verb, std::string_view arg,
+                           std::string_view command = {}) const;
 
   // Sends a command (encoded first: CR, LF or NUL throw dialogue::LocalError, nothing sent).
   io::Task<std::uint64_t> send(std::string_view verb, std::string_view arg = {});

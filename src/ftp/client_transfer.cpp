@@ -87,6 +87,17 @@ io::Task<std::uint64_t> AsyncClient::retr(std::string path, Sink sink, TransferO
     } catch (const ReplyError&) {  // SIZE is optional (RFC 3659): progress without a total
     }
   }
+  // A resumed download that the server's size says is complete (nothing to fetch) or cannot
+  // be a prefix of the file (the local copy is longer: something else).
+  if (options.offset > 0 && options.size && options.offset >= *options.size) {
+    if (options.offset > *options.size) {
+      throw Error(Errc::resume_past_end, s.describe("RETR", path) + ": resuming at byte " +
+                                             std::to_string(options.offset) + " of a file of " +
+                                             std::to_string(*options.size) + " bytes");
+    }
+    if (options.progress) options.progress(options.offset, options.size);
+    co_return 0;
+  }
   detail::DataChannel data = co_await s.start_transfer("RETR", path, options.offset);
   std::vector<std::byte> buffer(detail::kDataBuffer);
   std::uint64_t done = options.offset;
@@ -214,6 +225,12 @@ io::Task<std::uint64_t> AsyncClient::download(std::string remote, std::filesyste
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) throw_errno("stat " + local.string());
     t.offset = static_cast<std::uint64_t>(st.st_size);
+    if (t.offset > 0 && !t.progress) {  // the size tells a complete or a longer local file
+      try {
+        t.size = co_await size(remote);
+      } catch (const ReplyError&) {  // SIZE is optional: REST and RETR decide
+      }
+    }
     co_return co_await retr(remote, [&](std::span<const std::byte> piece) { write_fully(file.fd, piece, local); },
                             std::move(t));
   }

@@ -32,6 +32,8 @@ std::string describe_ftp(int value) {
       return "malformed MLSD/MLST entry";
     case Errc::unrepresentable_name:
       return "CR, LF or NUL in a name";
+    case Errc::resume_past_end:
+      return "the local file is longer than the server's: nothing to resume";
   }
   return "unknown ftp error " + std::to_string(value);
 }

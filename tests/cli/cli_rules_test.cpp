@@ -10,8 +10,11 @@
 #include "exit_status.hpp"
 #include "retry.hpp"
 #include "usage.hpp"
+#include "wire/dialogue/error.hpp"
 #include "wire/error.hpp"
+#include "wire/ftp/error.hpp"
 #include "wire/http/error.hpp"
+#include "wire/smtp/error.hpp"
 #include "wire/text/url.hpp"
 #include "wire/tls/error.hpp"
 
@@ -46,6 +49,62 @@ TEST(ExitStatus, ByCauseAsCurlNumbersThem) {
   EXPECT_EQ(exit_status_for(wire::http::Error(wire::http::Errc::bad_status_line, "s")), 1);
   EXPECT_EQ(exit_status_for(wire::tls::Error(wire::tls::Errc::truncated, "t")), 1);
   EXPECT_EQ(exit_status_for(std::runtime_error("?")), 1);
+}
+
+// FTP refusals by the command refused, as curl's lib/ftp.c numbers them. The common ones are
+// also compared with curl itself, against the same server (WireFtpCli.ExitStatusesAreCurls).
+TEST(ExitStatus, FtpByTheCommandRefused) {
+  auto refused = [](const char* verb, int code) {
+    return exit_status_for(wire::ftp::ReplyError(code, "no", verb, std::string(verb) + ": no"));
+  };
+  EXPECT_EQ(refused("greeting", 554), 8);
+  EXPECT_EQ(refused("greeting", 421), 28);  // 421 anywhere: curl's "server response timeout"
+  EXPECT_EQ(refused("RETR", 421), 28);
+  for (const char* v : {"USER", "PASS", "ACCT"}) EXPECT_EQ(refused(v, 530), 67) << v;
+  for (const char* v : {"AUTH", "PBSZ", "PROT"}) EXPECT_EQ(refused(v, 502), 64) << v;
+  EXPECT_EQ(refused("CWD", 550), 9);
+  EXPECT_EQ(refused("TYPE", 504), 17);
+  EXPECT_EQ(refused("EPSV", 500), 13);
+  EXPECT_EQ(refused("PASV", 425), 13);
+  EXPECT_EQ(refused("EPRT", 500), 30);
+  EXPECT_EQ(refused("REST", 502), 31);
+  EXPECT_EQ(refused("RETR", 550), 78);
+  EXPECT_EQ(refused("RETR", 451), 19);
+  EXPECT_EQ(refused("MLSD", 550), 9);
+  EXPECT_EQ(refused("LIST", 451), 19);
+  for (const char* v : {"STOR", "APPE"}) EXPECT_EQ(refused(v, 553), 25) << v;
+  for (const char* v : {"DELE", "MKD", "RMD", "RNFR", "RNTO", "SITE"}) EXPECT_EQ(refused(v, 550), 21) << v;
+  EXPECT_EQ(exit_status_for(wire::ftp::ReplyError(550, "no", "550 no")), 1);  // no command named
+  EXPECT_EQ(status_of(make_error_code(wire::ftp::Errc::resume_past_end)), 36);
+  EXPECT_EQ(status_of(make_error_code(wire::ftp::Errc::bad_pasv_reply)), 13);
+  EXPECT_EQ(status_of(make_error_code(wire::ftp::Errc::bad_size_reply)), 8);
+  EXPECT_EQ(status_of(make_error_code(wire::ftp::Errc::unrepresentable_name)), 1);  // the caller's
+  EXPECT_EQ(status_of(make_error_code(wire::dialogue::Errc::line_too_long)), 8);
+}
+
+// SMTP refusals by the step refused, as curl's lib/smtp.c numbers them (compared with curl
+// itself in WireMailCli.ExitStatusesAreCurls).
+TEST(ExitStatus, SmtpByTheStepRefused) {
+  auto refused = [](const char* step, int code) {
+    return exit_status_for(wire::smtp::ReplyError(step, wire::smtp::Reply{code, "", "no"}, "127.0.0.1:25"));
+  };
+  EXPECT_EQ(refused("the connection (greeting)", 554), 8);
+  EXPECT_EQ(refused("EHLO", 550), 9);
+  EXPECT_EQ(refused("HELO", 550), 9);
+  EXPECT_EQ(refused("STARTTLS", 454), 64);
+  EXPECT_EQ(refused("AUTH PLAIN", 535), 67);
+  EXPECT_EQ(refused("MAIL FROM:<a@example.com>", 550), 55);
+  EXPECT_EQ(refused("RCPT TO:<b@example.org>", 550), 55);
+  EXPECT_EQ(refused("DATA", 554), 55);
+  EXPECT_EQ(refused("the message (end of data)", 452), 8);
+  EXPECT_EQ(exit_status_for(wire::smtp::RecipientsRefused({{"b@example.org", {550, "5.1.1", "no"}}}, "h:25")), 55);
+  using E = wire::smtp::Errc;
+  EXPECT_EQ(status_of(make_error_code(E::starttls_not_offered)), 64);
+  EXPECT_EQ(status_of(make_error_code(E::auth_not_offered)), 67);
+  EXPECT_EQ(status_of(make_error_code(E::cleartext_auth)), 67);
+  EXPECT_EQ(status_of(make_error_code(E::message_too_large)), 55);
+  EXPECT_EQ(status_of(make_error_code(E::refused)), 55);
+  EXPECT_EQ(status_of(make_error_code(E::protocol_error)), 8);
 }
 
 TEST(ExitStatus, WriteErrorSaysWhatAndWhy) {

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "support/random.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
+#include "wire/net/tcp.hpp"
 
 namespace {
 
@@ -81,14 +83,14 @@ TEST(WireFtpCli, PutLsGetMkdirRmAgainstWireFtpServe) {
   EXPECT_FALSE(std::filesystem::exists(root / "up.bin"));
   // Failures: one line on stderr, non-zero, and no file under the name asked for.
   r = run_wire({"ftp", "get", server.url("alice:s3cret@", "up.bin"), (local / "gone.bin").string()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 78);  // curl's "remote file not found"
   EXPECT_EQ(r.err, "wire: FTP localhost:" + server.port() + ": RETR up.bin: 550 RETR: No such file or directory.\n");
   EXPECT_FALSE(std::filesystem::exists(local / "gone.bin"));
   r = run_wire({"ftp", "ls", server.url("alice:wrong@", "")});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 67);  // login denied
   EXPECT_NE(r.err.find("530 Login incorrect."), std::string::npos) << r.err;
   r = run_wire({"ftp", "ls", "--tls", server.url("alice:s3cret@", "")});  // a plain server: no AUTH TLS
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 64);  // TLS required and refused
   EXPECT_NE(r.err.find("AUTH TLS: 502"), std::string::npos) << r.err;
   auto stopped = server.stop();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
@@ -105,11 +107,86 @@ TEST(WireFtpCli, FtpsWithACertificateAndRequireTls) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "over TLS\n");
   r = run_wire({"ftp", "get", server.url("", "hello.txt"), "-"});  // in clear: refused
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 67);  // the login (USER) refused
   EXPECT_NE(r.err.find("530 TLS required: send AUTH TLS first."), std::string::npos) << r.err;
   r = run_wire({"ftp", "get", "--tls", server.url("", "hello.txt"), "-"});  // the system CAs do not know it
   EXPECT_EQ(r.exit_code, 60);  // curl's "certificate not verified", as for wire http get
   EXPECT_NE(r.err.find("certificate verify failed"), std::string::npos) << r.err;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The same failure against the same server exits as curl does: curl (Debian's) and wire side by
+// side, each refusal caused for real by `wire ftp serve`, the status compared, not assumed.
+TEST(WireFtpCli, ExitStatusesAreCurls) {
+  TempDir root("wire-ftp-exit-root-");
+  TempDir local("wire-ftp-exit-local-");
+  root.write_file("a.txt", "twelve bytes");
+  std::filesystem::create_directory(root / "d");
+  WireFtpServe server(root.path(), {"--user", "alice", "--password", "s3cret"});
+  WireFtpServe anonymous(root.path(), {"--anonymous"});
+  WireFtpServe one_each(root.path(), {"--anonymous", "--max-per-client", "1"});
+  auto curl = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"curl", "-sS", "--max-time", "20"});
+    return wire::test::run_process(args);
+  };
+  struct Case {
+    std::string what;
+    std::vector<std::string> curl;
+    std::vector<std::string> wire;
+    int status;
+  };
+  std::string out = (local / "out").string();
+  std::string up = root.write_file("up.txt", "upload").string();
+  std::vector<Case> cases = {
+      {"a wrong password", {server.url("alice:wrong@", "a.txt"), "-o", out},
+       {"ftp", "get", server.url("alice:wrong@", "a.txt"), out}, 67},
+      {"no such file", {server.url("alice:s3cret@", "missing.txt"), "-o", out},
+       {"ftp", "get", server.url("alice:s3cret@", "missing.txt"), out}, 78},
+      {"no such directory to list", {server.url("alice:s3cret@", "nodir/")},
+       {"ftp", "ls", server.url("alice:s3cret@", "nodir/")}, 9},
+      {"an upload to a read-only login", {"-T", up, anonymous.url("", "b.txt")},
+       {"ftp", "put", anonymous.url("", "b.txt"), up}, 25},
+      {"TLS required, a server without it", {"--ssl-reqd", server.url("alice:s3cret@", "a.txt"), "-o", out},
+       {"ftp", "get", "--tls", server.url("alice:s3cret@", "a.txt"), out}, 64},
+      {"DELE refused", {"-Q", "DELE missing.txt", server.url("alice:s3cret@", "")},
+       {"ftp", "rm", server.url("alice:s3cret@", "missing.txt")}, 21},
+      {"MKD refused", {"-Q", "MKD d", server.url("alice:s3cret@", "")},
+       {"ftp", "mkdir", server.url("alice:s3cret@", "d")}, 21},
+  };
+  for (const Case& c : cases) {
+    auto by_curl = curl(c.curl);
+    auto by_wire = run_wire(c.wire);
+    EXPECT_EQ(by_curl.exit_code, c.status) << c.what << ": curl said " << by_curl.err;
+    EXPECT_EQ(by_wire.exit_code, c.status) << c.what << ": wire said " << by_wire.err;
+    EXPECT_FALSE(by_wire.err.empty()) << c.what;
+  }
+
+  // Resuming with a local file longer than the remote one: 36, the local file untouched.
+  std::string longer = local.write_file("longer.txt", "more than twelve bytes").string();
+  auto by_curl = curl({"-C", "-", "-o", longer, server.url("alice:s3cret@", "a.txt")});
+  auto by_wire = run_wire({"ftp", "get", "--resume", server.url("alice:s3cret@", "a.txt"), longer});
+  EXPECT_EQ(by_curl.exit_code, 36) << by_curl.err;
+  EXPECT_EQ(by_wire.exit_code, 36) << by_wire.err;
+  EXPECT_EQ(slurp(longer), "more than twelve bytes");
+  // ...and with the whole file already there: nothing to do, 0, the file as it was.
+  std::string whole = local.write_file("whole.txt", "twelve bytes").string();
+  by_wire = run_wire({"ftp", "get", "--resume", server.url("alice:s3cret@", "a.txt"), whole});
+  EXPECT_EQ(by_wire.exit_code, 0) << by_wire.err;
+  EXPECT_EQ(slurp(whole), "twelve bytes");
+
+  // 421 (here: over --max-per-client while another connection is open) is curl's 28.
+  auto held = wire::net::tcp_connect("127.0.0.1", static_cast<std::uint16_t>(std::stoi(one_each.port())));
+  char greeting[64];
+  ASSERT_GT(held.recv(std::as_writable_bytes(std::span(greeting))), 0u);  // the connection counts now
+  by_curl = curl({one_each.url("", "a.txt"), "-o", out});
+  by_wire = run_wire({"ftp", "get", one_each.url("", "a.txt"), out});
+  EXPECT_EQ(by_curl.exit_code, 28) << by_curl.err;
+  EXPECT_EQ(by_wire.exit_code, 28) << by_wire.err;
+  EXPECT_NE(by_wire.err.find("421"), std::string::npos) << by_wire.err;
 }
 
 }  // namespace

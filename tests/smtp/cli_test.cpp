@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "smtp_helpers.hpp"
+#include "support/certs.hpp"
 #include "wire/mime/part.hpp"
 #include "wire/smtp/client.hpp"
 
@@ -63,7 +64,7 @@ TEST(WireMailCli, SendsWithAnAttachmentToServeAndReportsEachRecipient) {
   auto r = wire_send({"--server", server, "--from", "Anna <anna@example.com>", "--to", "bob@example.org", "--to",
                       "eve@elsewhere.example", "--subject", "Grüße", "--body", "hello\n.\n", "--attach",
                       attachment.string(), "--count", "2"});
-  EXPECT_EQ(r.exit_code, 1);  // one recipient refused
+  EXPECT_EQ(r.exit_code, 55);  // one recipient refused (each time): curl's "send error"
   EXPECT_EQ(r.err, "wire: 2 recipient(s) refused\n");
   std::string lines = r.out;
   for (int i = 1; i <= 2; ++i) {
@@ -82,7 +83,7 @@ TEST(WireMailCli, SendsWithAnAttachmentToServeAndReportsEachRecipient) {
   EXPECT_EQ(m.attachments()[0]->body, std::string(50000, 'z'));
 
   auto none = wire_send({"--server", server, "--from", "a@example.com", "--to", "b@example.org", "--starttls"});
-  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.exit_code, 64);  // TLS required and not offered
   EXPECT_EQ(none.err, "wire: SMTP server 127.0.0.1:" + std::to_string(serve.port()) +
                           " does not offer STARTTLS, which was required: nothing was sent\n");
 }
@@ -137,6 +138,104 @@ TEST(WireMailCli, AnUnwritableMaildirGives451) {
   WireServe serve({"--maildir", box.string(), "--domain", "example.org"}, wrapper);
   expect_storage_refused(serve.port(), 451, "4.3.0", 10);
   EXPECT_TRUE(std::filesystem::is_empty(box / "new"));
+}
+
+// A server that refuses `step` ("greeting", "EHLO", "STARTTLS", "MAIL", "RCPT", "DATA", "end")
+// with `code`, and says yes to everything else, for one connection. No PIPELINING (both
+// clients go one command at a time); STARTTLS offered only to be refused.
+void refuse_at(test::smtp::Peer& p, const std::string& step, const std::string& code) {
+  try {
+    if (step == "greeting") {
+      p.send(code + " not now\r\n");
+      p.line();  // QUIT, or the close
+      return;
+    }
+    p.send("220 scripted ESMTP\r\n");
+    for (;;) {
+      std::string line = p.line();
+      std::string verb = line.substr(0, line.find(' '));
+      for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto answer = [&](std::string_view mine, const std::string& ok) {
+        p.send((step == mine ? code + " refused" : ok) + "\r\n");
+        return step != mine;
+      };
+      if (verb == "EHLO" || verb == "HELO") {
+        std::string offers = step == "STARTTLS" ? "250-STARTTLS\r\n" : "";  // offered, then refused
+        answer("EHLO", verb == "EHLO" ? "250-scripted\r\n" + offers + "250 8BITMIME" : "250 scripted");
+      } else if (verb == "STARTTLS") {
+        answer("STARTTLS", "454 4.7.0 TLS not available");
+      } else if (verb == "MAIL" || verb == "RCPT") {
+        answer(verb, "250 OK");
+      } else if (verb == "DATA") {
+        if (!answer("DATA", "354 go on")) continue;
+        p.data();
+        answer("end", "250 OK");
+      } else if (verb == "QUIT") {
+        p.send("221 bye\r\n");
+        return;
+      } else {
+        p.send("250 OK\r\n");  // RSET, NOOP
+      }
+    }
+  } catch (const std::exception&) {
+    // the client closed first: its exit status is what the test reads
+  }
+}
+
+// The same refusal exits as curl does (Debian's curl and wire, each against its own copy of
+// the scripted server, the status compared, not assumed).
+TEST(WireMailCli, ExitStatusesAreCurls) {
+  test::TempDir dir;
+  auto message = dir.write_file("message.eml", "Subject: hi\r\n\r\nhello\r\n");
+  struct Case {
+    std::string step;
+    std::string code;
+    std::vector<std::string> curl_extra;
+    std::vector<std::string> wire_extra;
+    int status;
+  };
+  std::vector<Case> cases = {
+      {"greeting", "554", {}, {}, 8},
+      {"EHLO", "550", {}, {}, 9},
+      {"STARTTLS", "454", {"--ssl-reqd"}, {"--starttls"}, 64},
+      {"MAIL", "550", {}, {}, 55},
+      {"RCPT", "550", {}, {}, 55},
+      {"DATA", "554", {}, {}, 55},
+      {"end", "554", {}, {}, 8},
+      {"end", "452", {}, {}, 8},
+  };
+  for (const Case& c : cases) {
+    std::string what = c.step + " " + c.code;
+    test::smtp::ScriptedServer for_curl([&](test::smtp::Peer& p) { refuse_at(p, c.step, c.code); });
+    std::vector<std::string> curl{"curl", "-sS", "--max-time", "20", "smtp://127.0.0.1:" + std::to_string(for_curl.port()),
+                                  "--mail-from", "a@example.com", "--mail-rcpt", "b@example.org", "-T", message.string()};
+    curl.insert(curl.end(), c.curl_extra.begin(), c.curl_extra.end());
+    auto by_curl = test::run_process(curl);
+    for_curl.join();
+    test::smtp::ScriptedServer for_wire([&](test::smtp::Peer& p) { refuse_at(p, c.step, c.code); });
+    std::vector<std::string> args{"--server", "smtp://127.0.0.1:" + std::to_string(for_wire.port()), "--from",
+                                  "a@example.com", "--to", "b@example.org", "--body", "hello"};
+    args.insert(args.end(), c.wire_extra.begin(), c.wire_extra.end());
+    auto by_wire = wire_send(args);
+    for_wire.join();
+    EXPECT_EQ(by_curl.exit_code, c.status) << what << ": curl said " << by_curl.err;
+    EXPECT_EQ(by_wire.exit_code, c.status) << what << ": wire said " << by_wire.err;
+    EXPECT_NE(by_wire.err.find(c.code), std::string::npos) << what << ": " << by_wire.err;
+  }
+
+  // A refused login, over STARTTLS with a certificate both trust: 67.
+  test::TestPki pki;
+  WireServe serve({"--domain", "example.org", "--tls-cert", pki.cert_file("leaf").string(), "--tls-key",
+                   pki.key_file("leaf").string(), "--user", "anna", "--password", "right"});
+  std::string server = "smtp://127.0.0.1:" + std::to_string(serve.port());
+  auto by_curl = test::run_process({"curl", "-sS", "--max-time", "20", server, "--ssl-reqd", "--cacert",
+                                    pki.ca_file().string(), "-u",
+                                    "anna:wrong", "--mail-from", "a@example.com", "--mail-rcpt", "b@example.org",
+                                    "-T", message.string()});
+  auto by_wire = wire_send({"--server", server, "--starttls", "--cacert", pki.ca_file().string(), "--user", "anna",
+                            "--password", "wrong", "--from", "a@example.com", "--to", "b@example.org", "--body", "x"});
+  EXPECT_EQ(by_curl.exit_code, 67) << by_curl.err;
+  EXPECT_EQ(by_wire.exit_code, 67) << by_wire.err;
 }
 
 }  // namespace

@@ -144,7 +144,8 @@ void send_mail(const SendOptions& o) {
   bar.finish();
   client.quit();
   if (o.count > 1) std::cout << o.count << " message(s) sent over one connection\n";
-  if (refused > 0) throw std::runtime_error(std::to_string(refused) + " recipient(s) refused");
+  // The others got the message; curl, which stops at the first refusal, exits 55 here too.
+  if (refused > 0) throw smtp::Error(smtp::Errc::refused, std::to_string(refused) + " recipient(s) refused");
 }
 
 void serve_mail(const ServeOptions& o) {

@@ -89,7 +89,9 @@ class AsyncClient {
 
   /// RETR: the file's bytes from options.offset on, each piece given to `sink`. Returns the
   /// bytes received. If progress() returns false (or `sink` throws) the transfer is aborted
-  /// (ABOR): the call then returns (or rethrows) once the server has answered.
+  /// (ABOR): the call then returns (or rethrows) once the server has answered. With an offset
+  /// and a known size (options.size, or SIZE asked for progress): an offset at the size
+  /// fetches nothing and returns 0; past it, Errc::resume_past_end, before any transfer.
   io::Task<std::uint64_t> retr(std::string path, Sink sink, TransferOptions options = {});
   /// STOR: uploads what `source` gives, replacing the file (at options.offset with REST).
   io::Task<std::uint64_t> stor(std::string path, Source source, TransferOptions options = {});
@@ -98,7 +100,9 @@ class AsyncClient {
 
   /// Downloads `remote` into the file `local`. Without resume the bytes go to a temporary file
   /// beside it, renamed over `local` only when the transfer is complete (what was there is never
-  /// half overwritten); with resume they are appended from the local file's size on.
+  /// half overwritten); with resume they are appended from the local file's size on (the
+  /// server's SIZE, when it answers, says whether the local file is complete already, or longer
+  /// than the remote one: Errc::resume_past_end, the local file untouched).
   io::Task<std::uint64_t> download(std::string remote, std::filesystem::path local,
                                    FileTransferOptions options = {});
   /// Uploads the file `local` as `remote` (STOR; with resume, APPE of what the server lacks).

@@ -27,6 +27,7 @@ enum class Errc {
   bad_restart_marker,    ///< REST's argument is not a decimal byte count (RFC 3659 §5; answer 501)
   bad_facts,             ///< an MLSD or MLST entry that is not `facts SP name` (RFC 3659 §7)
   unrepresentable_name,  ///< (caller) a name with CR, LF or NUL, which no listing line can carry
+  resume_past_end,       ///< (caller) a resumed download's local file is longer than the server's (SIZE)
 };
 
 /// The category of wire::ftp::Errc values; its name() is "ftp".
@@ -52,9 +53,14 @@ class ReplyError : public std::runtime_error {
  public:
   ReplyError(int code, std::string text, const std::string& what)
       : std::runtime_error(what), code_(code), text_(std::move(text)) {}
+  /// `command` is the verb refused ("RETR", "PASS"), or "greeting" for the server's first reply.
+  ReplyError(int code, std::string text, std::string command, const std::string& what)
+      : std::runtime_error(what), code_(code), text_(std::move(text)), command_(std::move(command)) {}
 
   /// The reply code, 100-599.
   int code() const noexcept { return code_; }
+  /// The verb the reply answered ("RETR", "USER", "greeting"); empty if the thrower did not say.
+  const std::string& command() const noexcept { return command_; }
   /// The reply's text, its lines joined with "\n".
   const std::string& text() const noexcept { return text_; }
   /// A 4yz reply: the command may succeed if tried again later (RFC 959 §4.2.1).
@@ -63,6 +69,7 @@ class ReplyError : public std::runtime_error {
  private:
   int code_;
   std::string text_;
+  std::string command_;
 };
 
 }  // namespace wire::ftp

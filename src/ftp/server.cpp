@@ -12,6 +12,11 @@
 
 namespace wire::ftp {
 
+namespace {
+// Connections over max_connections told 421 at once; past that many, they wait in the backlog.
+constexpr std::size_t kBusyReplies = 64;
+}  // namespace
+
 std::chrono::milliseconds failed_login_delay(const ServerLimits& limits, unsigned failures) noexcept {
   if (failures == 0) return std::chrono::milliseconds(0);
   auto delay = limits.login_failure_delay;
@@ -28,12 +33,14 @@ io::Task<void> Server::Impl::serve(io::Stream& stream, const net::Address& peer)
   co_await session.run();
 }
 
-// Over the per-address limit: 421 (RFC 959 §4.2: the service is closing the control
-// connection), then the lingering close so that the reply is read rather than reset away.
-io::Task<void> Server::Impl::refuse_busy(io::Stream& stream, const net::Address& peer) {
-  log(peer, "refused: too many connections from this address");
+// Over the per-address limit or the server's: 421 (RFC 959 §4.2: the service is closing the
+// control connection), as vsftpd and pyftpdlib answer, then the lingering close so that the
+// reply is read rather than reset away.
+io::Task<void> Server::Impl::refuse_busy(io::Stream& stream, const net::Address& peer, bool per_client) {
+  log(peer, per_client ? "refused: too many connections from this address" : "refused: too many connections");
   std::string out;
-  dialogue::encode_reply(out, 421, "Too many connections from your address; try again later.");
+  dialogue::encode_reply(out, 421, per_client ? "Too many connections from your address; try again later."
+                                              : "Too many users connected; try again later.");
   std::error_code ec;
   co_await stream.write_all(std::as_bytes(std::span(out)), ec);
   if (!ec) co_await io::linger_close(stream, std::chrono::seconds(2), 64 * 1024);
@@ -71,12 +78,14 @@ Server::Server(ServerOptions options) {
   tcp.threads = im.options.threads;
   tcp.limits.max_connections = im.options.limits.max_connections;
   tcp.limits.max_connections_per_client = im.options.limits.max_connections_per_client;
+  tcp.limits.busy_replies = kBusyReplies;
   tcp.limits.idle_timeout = im.options.limits.idle_timeout;  // a backstop: the idle queue closes first
   tcp.limits.write_timeout = im.options.limits.data_timeout;
   Impl* self = impl_.get();
   im.tcp = std::make_unique<io::TcpServer>(
       tcp, [self](io::Stream& s, const net::Address& peer) { return self->serve(s, peer); });
-  im.tcp->on_refused([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer); });
+  im.tcp->on_refused([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer, true); });
+  im.tcp->on_busy([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer, false); });
   im.tcp->on_drain([self] { self->drain_worker(); });
 }
 

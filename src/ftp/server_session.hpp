@@ -64,7 +64,8 @@ struct Server::Impl {
 
   explicit Impl(ServerOptions o);
   io::Task<void> serve(io::Stream& stream, const net::Address& peer);
-  io::Task<void> refuse_busy(io::Stream& stream, const net::Address& peer);
+  // 421 with `why`, then the lingering close: over the per-address limit, or over the whole.
+  io::Task<void> refuse_busy(io::Stream& stream, const net::Address& peer, bool per_client);
   void drain_worker();
   void log(const net::Address& peer, std::string_view what) const;
 };

@@ -25,8 +25,11 @@ struct WorkerShare {
   Loop* loop = nullptr;
   std::unique_ptr<Listener> listener;
   std::size_t max_connections = 0;
-  std::size_t active = 0;
+  std::size_t active = 0;                     // busy ones included
   std::atomic<std::size_t> active_shared{0};  // for connections() and shutdown()
+  std::size_t max_busy = 0;                   // ServerLimits::busy_replies, this worker's share
+  std::size_t busy = 0;                       // connections over the limit, being told so
+  std::atomic<std::size_t> busy_shared{0};    // the same, for the hand-out's choice
   bool draining = false;
   std::coroutine_handle<> accept_waiting;      // the acceptor, paused at the limit
 };
@@ -89,6 +92,7 @@ struct TcpServer::Impl {
   ServerOptions options;
   Handler handler;
   Handler refused;
+  Handler busy_handler;
   ClientCounts clients;
   std::function<void()> drain_hook;
   std::unique_ptr<Runtime> runtime;
@@ -103,16 +107,19 @@ struct TcpServer::Impl {
 
   Task<void> accept_loop(WorkerShare& w);
   Task<void> hand_out_loop(WorkerShare& w);
-  Task<void> connection(WorkerShare& w, Listener::Accepted accepted);
-  void connection_ended(WorkerShare& w);
+  Task<void> connection(WorkerShare& w, Listener::Accepted accepted, bool busy);
+  void connection_ended(WorkerShare& w, bool busy);
 };
 
 namespace {
 
-// Waits (on the worker's own loop) until the worker is below its connection limit.
+// Waits (on the worker's own loop) until the worker is below its connection limit, or may
+// answer one more connection over it "busy".
 struct SlotAwaiter {
   WorkerShare& w;
-  bool await_ready() const noexcept { return w.draining || w.active < w.max_connections; }
+  bool await_ready() const noexcept {
+    return w.draining || w.active - w.busy < w.max_connections || w.busy < w.max_busy;
+  }
   void await_suspend(std::coroutine_handle<> h) noexcept { w.accept_waiting = h; }
   void await_resume() const noexcept {}
   ~SlotAwaiter() {
@@ -152,40 +159,45 @@ Task<void> TcpServer::Impl::accept_loop(WorkerShare& w) {
     if (w.draining) break;
     auto accepted = co_await next_connection(w);
     if (!accepted) break;
-    w.loop->spawn(connection(w, std::move(*accepted)));
+    bool over = w.active - w.busy >= w.max_connections;  // let in by a busy reply's room
+    w.loop->spawn(connection(w, std::move(*accepted), over));
   }
 }
 
 // AcceptMode::one_acceptor: worker 0 accepts for everyone and hands each
 // connection to the worker with the fewest, through that worker's post queue.
 Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
-  while (!w.draining) {
-    // The least loaded worker with room; none: wait (bounded poll) for a slot.
-    std::size_t target = shares.size();
-    while (target == shares.size() && !w.draining) {
-      std::size_t best = 0;
-      for (std::size_t i = 1; i < shares.size(); ++i) {
-        if (shares[i]->active_shared.load(std::memory_order_relaxed) <
-            shares[best]->active_shared.load(std::memory_order_relaxed)) {
-          best = i;
-        }
-      }
-      if (shares[best]->active_shared.load(std::memory_order_relaxed) <
-          shares[best]->max_connections) {
-        target = best;
-      } else {
-        co_await sleep_for(10ms);
-      }
+  // The least loaded worker with room, or shares.size() if none has room. Busy replies run
+  // here on `w`, and only `w` counts any (busy_shared is 0 elsewhere).
+  auto least_loaded = [this] {
+    auto load = [](const WorkerShare& s) {
+      return s.active_shared.load(std::memory_order_relaxed) - s.busy_shared.load(std::memory_order_relaxed);
+    };
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < shares.size(); ++i) {
+      if (load(*shares[i]) < load(*shares[best])) best = i;
     }
+    return load(*shares[best]) < shares[best]->max_connections ? best : shares.size();
+  };
+  while (!w.draining) {
+    // Wait (bounded poll) for a slot, or room for one more busy reply.
+    while (!w.draining && least_loaded() == shares.size() && w.busy >= w.max_busy) co_await sleep_for(10ms);
     if (w.draining) break;
     auto next = co_await next_connection(w);
     if (!next) break;
     auto& accepted = *next;
+    // Chosen now that the connection is here: slots only open up while accept() waits.
+    std::size_t target = least_loaded();
+    if (target == shares.size()) {  // every worker full: told so here
+      w.active_shared.fetch_add(1, std::memory_order_relaxed);
+      w.loop->spawn(connection(w, std::move(accepted), true));
+      continue;
+    }
     WorkerShare& to = *shares[target];
     // Counted now, so the next choice sees it; the receiving worker keeps the count.
     to.active_shared.fetch_add(1, std::memory_order_relaxed);
     if (&to == &w) {
-      w.loop->spawn(connection(w, std::move(accepted)));
+      w.loop->spawn(connection(w, std::move(accepted), false));
       continue;
     }
     // The descriptor travels alone; if the worker is gone before it runs, the
@@ -199,13 +211,14 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
         drained.notify_all();
         return;  // `fd` closes with the last copy of this function
       }
-      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd), Stream::NonBlocking{}), peer}));
+      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd), Stream::NonBlocking{}), peer}, false));
     });
   }
 }
 
-void TcpServer::Impl::connection_ended(WorkerShare& w) {
+void TcpServer::Impl::connection_ended(WorkerShare& w, bool busy) {
   --w.active;
+  if (busy) w.busy_shared.store(--w.busy, std::memory_order_relaxed);
   if (options.accept_mode == AcceptMode::reuse_port) {
     w.active_shared.store(w.active, std::memory_order_relaxed);
   } else {
@@ -223,19 +236,29 @@ void TcpServer::Impl::connection_ended(WorkerShare& w) {
   }
 }
 
-Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted) {
+Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted, bool over_limit) {
   ++w.active;
+  if (over_limit) w.busy_shared.store(++w.busy, std::memory_order_relaxed);
   if (options.accept_mode == AcceptMode::reuse_port) {
     w.active_shared.store(w.active, std::memory_order_relaxed);
   }  // else hand_out_loop counted it already
   struct Ended {  // runs when the handler returns, throws, or is cut at shutdown
     Impl* impl;
     WorkerShare& w;
-    ~Ended() { impl->connection_ended(w); }
-  } ended{this, w};
+    bool busy;
+    ~Ended() { impl->connection_ended(w, busy); }
+  } ended{this, w, over_limit};
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
   stream.set_write_timeout(options.limits.write_timeout);
+  if (over_limit) {  // over max_connections: the protocol says "busy" (or the close does)
+    if (!busy_handler) co_return;
+    try {
+      co_await busy_handler(stream, accepted.peer);
+    } catch (const std::exception&) {
+    }
+    co_return;
+  }
   struct Slot {  // this connection's place in its client's count
     ClientCounts& counts;
     ClientKey key;
@@ -267,6 +290,8 @@ void TcpServer::on_drain(std::function<void()> hook) { impl_->drain_hook = std::
 
 void TcpServer::on_refused(Handler handler) { impl_->refused = std::move(handler); }
 
+void TcpServer::on_busy(Handler handler) { impl_->busy_handler = std::move(handler); }
+
 void TcpServer::start() {
   auto& im = *impl_;
   if (im.started) return;
@@ -294,9 +319,15 @@ void TcpServer::start() {
     ::setsockopt(listener.fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
   std::size_t per_worker = (im.options.limits.max_connections + threads - 1) / threads;
+  std::size_t busy_replies = im.options.limits.busy_replies;
   for (unsigned i = 0; i < threads; ++i) {
     auto share = std::make_unique<WorkerShare>();
     share->max_connections = std::max<std::size_t>(1, per_worker);
+    if (!one) {
+      share->max_busy = (busy_replies + threads - 1) / threads;
+    } else if (i == 0) {
+      share->max_busy = busy_replies;  // the acceptor tells them all
+    }
     im.shares.push_back(std::move(share));
   }
   im.runtime = std::make_unique<Runtime>(threads);

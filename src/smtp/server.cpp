@@ -31,12 +31,14 @@ io::Task<void> Server::Impl::serve(io::Stream& socket, const net::Address& peer)
   co_await conversation.run();
 }
 
-// Over the per-address limit: 421 (RFC 5321 §3.8), then the lingering close, so that the
-// reply is not lost to a reset.
-io::Task<void> Server::Impl::refuse_busy(io::Stream& stream, const net::Address& peer) {
-  log("refused " + peer.to_string() + ": too many connections from its address");
+// Over the per-address limit or the server's: 421 (RFC 5321 §3.8; 4.7.0 for the address,
+// 4.3.2 "system not accepting network messages" for the whole, RFC 3463), then the lingering
+// close, so that the reply is not lost to a reset.
+io::Task<void> Server::Impl::refuse_busy(io::Stream& stream, const net::Address& peer, bool per_client) {
+  log("refused " + peer.to_string() + (per_client ? ": too many connections from its address" : ": too many connections"));
   std::string busy;
-  dialogue::encode_reply(busy, 421, "4.7.0 " + hostname + " Too many connections from your address, try later");
+  dialogue::encode_reply(busy, 421, per_client ? "4.7.0 " + hostname + " Too many connections from your address, try later"
+                                               : "4.3.2 " + hostname + " Too many connections, try later");
   std::error_code ec;
   if (options.implicit_tls) co_return;  // no TLS session to say it in: the close says it
   co_await stream.write_all(std::as_bytes(std::span(busy)), ec);
@@ -66,12 +68,14 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   tcp.threads = im.options.threads;
   tcp.limits.max_connections = l.max_connections;
   tcp.limits.max_connections_per_client = l.max_connections_per_client;
+  tcp.limits.busy_replies = 64;  // over max_connections: 421 at once, this many at a time
   tcp.limits.idle_timeout = l.idle_timeout;  // each read; the idle queue bounds the waits between commands
   tcp.limits.write_timeout = l.idle_timeout;
   Impl* self = impl_.get();
   im.tcp = std::make_unique<io::TcpServer>(
       tcp, [self](io::Stream& s, const net::Address& peer) { return self->serve(s, peer); });
-  im.tcp->on_refused([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer); });
+  im.tcp->on_refused([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer, true); });
+  im.tcp->on_busy([self](io::Stream& s, const net::Address& peer) { return self->refuse_busy(s, peer, false); });
   // Draining: connections waiting for a command go at once; those in a transaction get the grace.
   im.tcp->on_drain([self] { self->workers.local().idle.close_all(); });
 }

@@ -43,7 +43,8 @@ struct Server::Impl {
   std::atomic<std::uint64_t> ids{0};
 
   io::Task<void> serve(io::Stream& stream, const net::Address& peer);
-  io::Task<void> refuse_busy(io::Stream& stream, const net::Address& peer);
+  // 421, then the lingering close: over the per-address limit, or over the whole.
+  io::Task<void> refuse_busy(io::Stream& stream, const net::Address& peer, bool per_client);
   void log(std::string_view line) const {
     if (options.log) options.log(line);
   }

@@ -187,6 +187,16 @@ TEST(WireFtpCli, ExitStatusesAreCurls) {
   EXPECT_EQ(by_curl.exit_code, 28) << by_curl.err;
   EXPECT_EQ(by_wire.exit_code, 28) << by_wire.err;
   EXPECT_NE(by_wire.err.find("421"), std::string::npos) << by_wire.err;
+
+  // ...and over --max-connections, where the client used to wait unanswered (curl: 120 s).
+  WireFtpServe full(root.path(), {"--anonymous", "--max-connections", "1"});
+  auto holder = wire::net::tcp_connect("127.0.0.1", static_cast<std::uint16_t>(std::stoi(full.port())));
+  ASSERT_GT(holder.recv(std::as_writable_bytes(std::span(greeting))), 0u);
+  by_curl = curl({full.url("", "a.txt"), "-o", out});
+  by_wire = run_wire({"ftp", "get", full.url("", "a.txt"), out});
+  EXPECT_EQ(by_curl.exit_code, 28) << by_curl.err;
+  EXPECT_EQ(by_wire.exit_code, 28) << by_wire.err;
+  EXPECT_NE(by_wire.err.find("421 Too many users connected"), std::string::npos) << by_wire.err;
 }
 
 }  // namespace

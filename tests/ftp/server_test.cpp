@@ -372,6 +372,25 @@ TEST(FtpServer, ConnectionsPerAddressAndIdleTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
 }
 
+// Over max_connections: 421 at once, as vsftpd's max_clients answers (it used to leave the
+// client unanswered in the backlog until a slot freed); a slot freed serves again.
+TEST(FtpServer, OverTheConnectionLimitIsAnswered421) {
+  wire::ftp::ServerOptions o;
+  o.threads = 1;
+  o.limits.max_connections = 1;
+  TestServer server(o);
+  auto a = std::make_unique<RawControl>(server.port());
+  EXPECT_EQ(a->greeting().code, 220);
+  RawControl busy(server.port());
+  auto reply = busy.greeting();
+  EXPECT_EQ(reply.code, 421);
+  EXPECT_EQ(reply.text(), "Too many users connected; try again later.");
+  EXPECT_TRUE(busy.closed_by_server());
+  a.reset();  // a slot: the next one is served
+  bool served = wire::test::wait_until([&] { return RawControl(server.port()).greeting().code == 220; }, 10s, 20ms);
+  EXPECT_TRUE(served);
+}
+
 // The whole client against the whole server: plain and TLS, passive and active, resume.
 class FtpServerWithClient : public testing::TestWithParam<std::tuple<bool, DataMode>> {};
 

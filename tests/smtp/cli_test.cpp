@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "smtp_helpers.hpp"
 #include "support/certs.hpp"
@@ -86,6 +87,25 @@ TEST(WireMailCli, SendsWithAnAttachmentToServeAndReportsEachRecipient) {
   EXPECT_EQ(none.exit_code, 64);  // TLS required and not offered
   EXPECT_EQ(none.err, "wire: SMTP server 127.0.0.1:" + std::to_string(serve.port()) +
                           " does not offer STARTTLS, which was required: nothing was sent\n");
+}
+
+// --count N goes by send_all, 100 messages a call: 150 cross a batch's end, each stored once.
+TEST(WireMailCli, CountSendsEveryMessageAcrossBatches) {
+  test::TempDir dir;
+  WireServe serve({"--maildir", (dir / "Maildir").string(), "--domain", "example.org"});
+  auto r = wire_send({"--server", "smtp://127.0.0.1:" + std::to_string(serve.port()), "--from", "a@example.com",
+                      "--to", "bob@example.org", "--body", "hello", "--count", "150", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "150 message(s) sent over one connection\n");
+  auto stored = wait_for_files(dir / "Maildir" / "new", 150);
+  EXPECT_EQ(stored.size(), 150u);
+  std::set<std::string> ids;
+  for (const auto& text : stored) {
+    mime::Part m = mime::parse_message(text);
+    EXPECT_EQ(m.find_text("plain")->text(), "hello\r\n");
+    ids.insert(std::string(m.headers().get("Message-ID").value_or("")));
+  }
+  EXPECT_EQ(ids.size(), 150u);  // 150 messages, not one sent many times over
 }
 
 // 4xx for a message the server cannot store; and the connection goes on.

@@ -57,6 +57,103 @@ TEST(SmtpClient, PipelinesMailRcptAndDataInOneFlight) {
   server.join();
 }
 
+// send_all with PIPELINING: each message's end goes with the next one's MAIL, RCPT and DATA,
+// one round trip a message. The script proves it: it reads the next MAIL before it answers
+// the end of data (a client waiting for that reply would leave it waiting). Refusals on the
+// way are reported in their message's result and the batch goes on.
+TEST(SmtpClient, SendAllPutsEachMessagesEndWithTheNextMessagesCommands) {
+  ScriptedServer server([](Peer& p) {
+    greet(p, {"PIPELINING"});
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<one@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "first\r\n.\r\n");
+    // The second message's commands came with the first one's end, unanswered yet.
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<two@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("554 5.6.0 first refused at its end\r\n250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "second\r\n.\r\n");
+    // The third: its only recipient refused, DATA refused by the server, no text sent.
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<nobody@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("250 2.0.0 second queued\r\n250 OK\r\n550 5.1.1 No such user\r\n554 5.5.1 No valid recipients\r\n");
+    // The fourth begins with RSET (the third failed half-way), and is the last: its end
+    // goes alone and its reply is read before send_all returns.
+    EXPECT_EQ(p.line(), "RSET");
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<four@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("250 OK\r\n250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "fourth\r\n.\r\n");
+    p.send("250 2.0.0 fourth queued\r\n");
+    EXPECT_EQ(p.line(), "QUIT");
+    p.send("221 bye\r\n");
+  });
+  Client c("127.0.0.1", server.port());
+  std::vector<Outgoing> batch;
+  for (const char* to : {"one@example.org", "two@example.org", "nobody@example.org", "four@example.org"}) {
+    batch.push_back({.envelope = {.from = "a@example.com", .to = {to}}});
+  }
+  batch[0].text = "first";
+  batch[1].text = "second\n";
+  batch[2].text = "third";
+  text::StringSource fourth("fourth");  // a source, as a streamed message comes
+  batch[3].source = &fourth;
+  std::vector<SendResult> results = c.send_all(batch);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].reply, (Reply{554, "5.6.0", "first refused at its end"}));
+  EXPECT_EQ(results[1].reply, (Reply{250, "2.0.0", "second queued"}));
+  EXPECT_EQ(results[2].reply, (Reply{550, "5.1.1", "No such user"}));  // the recipient's refusal
+  EXPECT_EQ(results[2].refused(), std::vector<std::string>{"nobody@example.org"});
+  EXPECT_EQ(results[3].reply, (Reply{250, "2.0.0", "fourth queued"}));
+  c.quit();
+  server.join();
+}
+
+// Without PIPELINING send_all goes one command at a time, as send() does; and a batch with a
+// message that cannot be sent sends nothing at all.
+TEST(SmtpClient, SendAllWithoutPipeliningAndRefusedUpFront) {
+  ScriptedServer server([](Peer& p) {
+    greet(p, {"SIZE 100"});
+    for (const char* to : {"one@example.org", "two@example.org"}) {
+      for (std::string expected : {std::string("MAIL FROM:<a@example.com> SIZE=1"), "RCPT TO:<" + std::string(to) + ">",
+                                   std::string("DATA")}) {
+        EXPECT_EQ(p.line(), expected);
+        EXPECT_TRUE(p.quiet_for(200ms)) << "the client sent more before the reply to " << expected;
+        p.send(expected == "DATA" ? "354 go\r\n" : "250 OK\r\n");
+      }
+      EXPECT_EQ(p.data(), "x\r\n.\r\n");
+      EXPECT_TRUE(p.quiet_for(200ms)) << "the client went on before the end's reply";
+      p.send("250 OK\r\n");
+    }
+    EXPECT_EQ(p.line(), "QUIT");  // the refused batch sent nothing
+    p.send("221 bye\r\n");
+  });
+  Client c("127.0.0.1", server.port());
+  std::vector<Outgoing> batch{{.envelope = {.from = "a@example.com", .to = {"one@example.org"}}, .text = "x"},
+                              {.envelope = {.from = "a@example.com", .to = {"two@example.org"}}, .text = "x"}};
+  std::vector<SendResult> results = c.send_all(batch);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].reply.code, 250);
+  EXPECT_EQ(results[1].reply.code, 250);
+  std::string big(200, 'x');
+  batch.push_back({.envelope = {.from = "a@example.com", .to = {"three@example.org"}}, .text = big});
+  try {
+    c.send_all(batch);
+    ADD_FAILURE() << "a message over SIZE was not refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::message_too_large);
+  }
+  batch.pop_back();
+  batch.push_back({.envelope = {.from = "a@example.com", .to = {}}, .text = "x"});
+  EXPECT_THROW(c.send_all(batch), Error);  // no recipients
+  c.quit();
+  server.join();
+}
+
 TEST(SmtpClient, OneCommandAtATimeWithoutPipelining) {
   ScriptedServer server([](Peer& p) {
     greet(p, {"8BITMIME"});

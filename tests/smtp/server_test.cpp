@@ -249,6 +249,50 @@ TEST_F(SmtpServer, TheHandlerDecidesRecipientsAndMessages) {
                                            "a@example.com bob@anywhere.example Subject: two\r\n\r\ny\r\n"}));
 }
 
+// The client's send_all against the server: each message's end and the next one's commands
+// arrive in one read, and the server answers them in order, the refused among them too.
+TEST_F(SmtpServer, TakesABatchWhoseEndsComeWithTheNextCommands) {
+  std::mutex mutex;
+  std::vector<std::string> got;
+  ServerOptions o;
+  o.on_message = [&](const Session&, std::string_view message) {
+    std::lock_guard lock(mutex);
+    got.emplace_back(message.substr(message.rfind("\r\n\r\n") + 4));
+    if (message.find("refuse me") != std::string_view::npos) return Verdict{554, "5.6.0", "refused"};
+    return Verdict{250, "2.0.0", "OK " + std::to_string(got.size())};
+  };
+  start(std::move(o));
+  Client client("127.0.0.1", server_->local_address().port());
+  std::vector<std::string> texts;
+  std::vector<Outgoing> batch;
+  for (int i = 0; i < 50; ++i) texts.push_back("Subject: " + std::to_string(i) + "\n\n" + (i == 7 ? "refuse me" : "body " + std::to_string(i)));
+  for (int i = 0; i < 50; ++i) {
+    std::string to = i == 20 ? "someone@elsewhere.example" : "bob@example.org";  // refused: not our domain
+    batch.push_back({.envelope = {.from = "anna@example.com", .to = {to}}, .text = texts[i]});
+  }
+  std::vector<SendResult> results = client.send_all(batch);
+  ASSERT_EQ(results.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    if (i == 7) {
+      EXPECT_EQ(results[i].reply.code, 554) << i;
+    } else if (i == 20) {
+      EXPECT_EQ(results[i].reply.code, 550) << i;
+      EXPECT_EQ(results[i].refused(), std::vector<std::string>{"someone@elsewhere.example"});
+    } else {
+      EXPECT_EQ(results[i].reply.code, 250) << i;
+    }
+  }
+  client.quit();
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(got.size(), 49u);  // the 20th had no recipient: no data
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    int i = static_cast<int>(k < 20 ? k : k + 1);
+    EXPECT_EQ(got[k], i == 7 ? "refuse me\r\n" : "body " + std::to_string(i) + "\r\n") << k;
+  }
+  // Every OK numbered in order: the replies went to their own messages.
+  EXPECT_EQ(results[49].reply.text, "OK 49");
+}
+
 TEST_F(SmtpServer, WiresClientAndServerTogether) {
   test::TestPki pki;
   ServerOptions o;

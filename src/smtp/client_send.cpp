@@ -2,6 +2,7 @@
 // AsyncClient::send: the mail transaction (RFC 5321 §3.3) — MAIL, RCPT..., DATA in one flight
 // when the server offers PIPELINING (RFC 2920), one at a time otherwise — and the message,
 // dot-stuffed, with CRLF line ends only.
+#include <exception>
 #include <vector>
 
 #include "client_state.hpp"
@@ -244,22 +245,35 @@ io::Task<std::vector<SendResult>> AsyncClient::send_all(std::span<const Outgoing
   }
   const bool pipelined = s.options.pipelining && s.ext.pipelining();
   std::vector<SendResult> results(messages.size());  // sized once: awaiting_end points into it
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    text::Source& source = messages[i].source ? *messages[i].source : texts[i];
-    SendResult& result = results[i];
-    try {
-      if (co_await open_transaction(messages[i].envelope, source.size(), result)) {
-        co_await send_data(source, result, pipelined && i + 1 < messages.size());
+  std::exception_ptr failed;
+  try {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      text::Source& source = messages[i].source ? *messages[i].source : texts[i];
+      SendResult& result = results[i];
+      try {
+        if (co_await open_transaction(messages[i].envelope, source.size(), result)) {
+          co_await send_data(source, result, pipelined && i + 1 < messages.size());
+        }
+      } catch (const ReplyError& e) {
+        if (s.broken) throw;  // 421: the server is closing; nothing after it can go
+        result.reply = e.reply();
       }
-    } catch (const ReplyError& e) {
-      if (s.broken) throw;  // 421: the server is closing; nothing after it can go
-      result.reply = e.reply();
     }
+    if (s.awaiting_end) {  // (every deferred end is read by the next message's transaction)
+      co_await s.flush(s.options.data_timeout);
+      SendResult& last = *std::exchange(s.awaiting_end, nullptr);
+      last.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
+    }
+  } catch (...) {
+    failed = std::current_exception();
   }
-  if (s.awaiting_end) {  // (every deferred end is read by the next message's transaction)
-    co_await s.flush(s.options.data_timeout);
-    SendResult& last = *std::exchange(s.awaiting_end, nullptr);
-    last.reply = detail::to_reply(co_await s.next_reply(s.options.data_timeout, "the end of data"));
+  if (failed) {
+    // Whatever stopped the batch left the dialogue in doubt (an end held or unanswered, a
+    // group half read): the connection cannot go on, and nothing may point into `results`.
+    s.awaiting_end = nullptr;
+    s.held.clear();
+    s.broken = true;
+    std::rethrow_exception(failed);
   }
   co_return results;
 }

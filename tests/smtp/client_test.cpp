@@ -113,6 +113,30 @@ TEST(SmtpClient, SendAllPutsEachMessagesEndWithTheNextMessagesCommands) {
   server.join();
 }
 
+// A batch the server cuts short (it closes after the first message's data): the error, and a
+// connection that says it is closed rather than a dialogue left half way.
+TEST(SmtpClient, SendAllCutShortThrowsAndTheConnectionIsDone) {
+  ScriptedServer server([](Peer& p) {
+    greet(p, {"PIPELINING"});
+    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+    EXPECT_EQ(p.line(), "RCPT TO:<b@example.org>");
+    EXPECT_EQ(p.line(), "DATA");
+    p.send("250 OK\r\n250 OK\r\n354 go\r\n");
+    EXPECT_EQ(p.data(), "one\r\n.\r\n");
+    p.sock.close();  // gone, the end of the first message unanswered
+  });
+  Client c("127.0.0.1", server.port());
+  std::vector<Outgoing> batch(3, Outgoing{.envelope = {.from = "a@example.com", .to = {"b@example.org"}}, .text = "one"});
+  EXPECT_THROW(c.send_all(batch), std::system_error);
+  server.join();
+  try {
+    c.send(Envelope{.from = "a@example.com", .to = {"b@example.org"}}, "two");
+    ADD_FAILURE() << "a send on the broken connection went";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::not_connected) << e.what();
+  }
+}
+
 // Without PIPELINING send_all goes one command at a time, as send() does; and a batch with a
 // message that cannot be sent sends nothing at all.
 TEST(SmtpClient, SendAllWithoutPipeliningAndRefusedUpFront) {

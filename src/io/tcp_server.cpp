@@ -107,7 +107,10 @@ struct TcpServer::Impl {
 
   Task<void> accept_loop(WorkerShare& w);
   Task<void> hand_out_loop(WorkerShare& w);
-  Task<void> connection(WorkerShare& w, Listener::Accepted accepted, bool busy);
+  Task<void> connection(WorkerShare& w, Listener::Accepted accepted);
+  // A connection over max_connections, given to busy_handler (a frame of its own: the
+  // connection()'s, which every idle connection holds, stays as small as it was).
+  Task<void> busy_connection(WorkerShare& w, Listener::Accepted accepted);
   void connection_ended(WorkerShare& w, bool busy);
 };
 
@@ -159,8 +162,11 @@ Task<void> TcpServer::Impl::accept_loop(WorkerShare& w) {
     if (w.draining) break;
     auto accepted = co_await next_connection(w);
     if (!accepted) break;
-    bool over = w.active - w.busy >= w.max_connections;  // let in by a busy reply's room
-    w.loop->spawn(connection(w, std::move(*accepted), over));
+    if (w.active - w.busy >= w.max_connections) {  // let in by a busy reply's room
+      w.loop->spawn(busy_connection(w, std::move(*accepted)));
+    } else {
+      w.loop->spawn(connection(w, std::move(*accepted)));
+    }
   }
 }
 
@@ -190,14 +196,14 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
     std::size_t target = least_loaded();
     if (target == shares.size()) {  // every worker full: told so here
       w.active_shared.fetch_add(1, std::memory_order_relaxed);
-      w.loop->spawn(connection(w, std::move(accepted), true));
+      w.loop->spawn(busy_connection(w, std::move(accepted)));
       continue;
     }
     WorkerShare& to = *shares[target];
     // Counted now, so the next choice sees it; the receiving worker keeps the count.
     to.active_shared.fetch_add(1, std::memory_order_relaxed);
     if (&to == &w) {
-      w.loop->spawn(connection(w, std::move(accepted), false));
+      w.loop->spawn(connection(w, std::move(accepted)));
       continue;
     }
     // The descriptor travels alone; if the worker is gone before it runs, the
@@ -211,7 +217,7 @@ Task<void> TcpServer::Impl::hand_out_loop(WorkerShare& w) {
         drained.notify_all();
         return;  // `fd` closes with the last copy of this function
       }
-      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd), Stream::NonBlocking{}), peer}, false));
+      to.loop->spawn(connection(to, Listener::Accepted{Stream(std::move(*fd), Stream::NonBlocking{}), peer}));
     });
   }
 }
@@ -236,29 +242,40 @@ void TcpServer::Impl::connection_ended(WorkerShare& w, bool busy) {
   }
 }
 
-Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted, bool over_limit) {
+Task<void> TcpServer::Impl::busy_connection(WorkerShare& w, Listener::Accepted accepted) {
   ++w.active;
-  if (over_limit) w.busy_shared.store(++w.busy, std::memory_order_relaxed);
+  w.busy_shared.store(++w.busy, std::memory_order_relaxed);
+  if (options.accept_mode == AcceptMode::reuse_port) {
+    w.active_shared.store(w.active, std::memory_order_relaxed);
+  }  // else hand_out_loop counted it already
+  struct Ended {
+    Impl* impl;
+    WorkerShare& w;
+    ~Ended() { impl->connection_ended(w, true); }
+  } ended{this, w};
+  if (!busy_handler) co_return;  // the close says it
+  auto& stream = accepted.stream;
+  stream.set_read_timeout(options.limits.idle_timeout);
+  stream.set_write_timeout(options.limits.write_timeout);
+  try {
+    co_await busy_handler(stream, accepted.peer);
+  } catch (const std::exception&) {
+  }
+}
+
+Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted) {
+  ++w.active;
   if (options.accept_mode == AcceptMode::reuse_port) {
     w.active_shared.store(w.active, std::memory_order_relaxed);
   }  // else hand_out_loop counted it already
   struct Ended {  // runs when the handler returns, throws, or is cut at shutdown
     Impl* impl;
     WorkerShare& w;
-    bool busy;
-    ~Ended() { impl->connection_ended(w, busy); }
-  } ended{this, w, over_limit};
+    ~Ended() { impl->connection_ended(w, false); }
+  } ended{this, w};
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
   stream.set_write_timeout(options.limits.write_timeout);
-  if (over_limit) {  // over max_connections: the protocol says "busy" (or the close does)
-    if (!busy_handler) co_return;
-    try {
-      co_await busy_handler(stream, accepted.peer);
-    } catch (const std::exception&) {
-    }
-    co_return;
-  }
   struct Slot {  // this connection's place in its client's count
     ClientCounts& counts;
     ClientKey key;

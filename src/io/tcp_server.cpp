@@ -111,7 +111,15 @@ struct TcpServer::Impl {
   // A connection over max_connections, given to busy_handler (a frame of its own: the
   // connection()'s, which every idle connection holds, stays as small as it was).
   Task<void> busy_connection(WorkerShare& w, Listener::Accepted accepted);
+  void connection_began(WorkerShare& w, bool busy);
   void connection_ended(WorkerShare& w, bool busy);
+  // Ends a connection's count when its coroutine ends: returns, throws, or is cut at shutdown.
+  template <bool Busy>
+  struct Ended {
+    Impl* impl;
+    WorkerShare& w;
+    ~Ended() { impl->connection_ended(w, Busy); }
+  };
 };
 
 namespace {
@@ -242,17 +250,17 @@ void TcpServer::Impl::connection_ended(WorkerShare& w, bool busy) {
   }
 }
 
-Task<void> TcpServer::Impl::busy_connection(WorkerShare& w, Listener::Accepted accepted) {
+void TcpServer::Impl::connection_began(WorkerShare& w, bool busy) {
   ++w.active;
-  w.busy_shared.store(++w.busy, std::memory_order_relaxed);
+  if (busy) w.busy_shared.store(++w.busy, std::memory_order_relaxed);
   if (options.accept_mode == AcceptMode::reuse_port) {
     w.active_shared.store(w.active, std::memory_order_relaxed);
   }  // else hand_out_loop counted it already
-  struct Ended {
-    Impl* impl;
-    WorkerShare& w;
-    ~Ended() { impl->connection_ended(w, true); }
-  } ended{this, w};
+}
+
+Task<void> TcpServer::Impl::busy_connection(WorkerShare& w, Listener::Accepted accepted) {
+  connection_began(w, true);
+  Ended<true> ended{this, w};
   if (!busy_handler) co_return;  // the close says it
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
@@ -264,15 +272,8 @@ Task<void> TcpServer::Impl::busy_connection(WorkerShare& w, Listener::Accepted a
 }
 
 Task<void> TcpServer::Impl::connection(WorkerShare& w, Listener::Accepted accepted) {
-  ++w.active;
-  if (options.accept_mode == AcceptMode::reuse_port) {
-    w.active_shared.store(w.active, std::memory_order_relaxed);
-  }  // else hand_out_loop counted it already
-  struct Ended {  // runs when the handler returns, throws, or is cut at shutdown
-    Impl* impl;
-    WorkerShare& w;
-    ~Ended() { impl->connection_ended(w, false); }
-  } ended{this, w};
+  connection_began(w, false);
+  Ended<false> ended{this, w};
   auto& stream = accepted.stream;
   stream.set_read_timeout(options.limits.idle_timeout);
   stream.set_write_timeout(options.limits.write_timeout);

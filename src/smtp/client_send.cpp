@@ -36,6 +36,12 @@ std::vector<std::string_view> views(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// MAIL's arguments and each RCPT's, made by check().
+struct AsyncClient::Arguments {
+  std::vector<std::string> mail;
+  std::vector<std::vector<std::string>> rcpts;
+};
+
 io::Task<SendResult> AsyncClient::send(const mime::Message& message) {
   mime::MessageWriter writer(message);  // every field checked before anything is sent
   Envelope envelope;
@@ -45,13 +51,13 @@ io::Task<SendResult> AsyncClient::send(const mime::Message& message) {
   envelope.smtputf8 = writer.needs_smtputf8();
   SendResult result;
   result.message_id = writer.message_id();
-  if (co_await open_transaction(envelope, writer.size(), result)) co_await send_data(writer, result);
+  if (co_await open_transaction(envelope, check(envelope, writer.size()), result)) co_await send_data(writer, result);
   co_return result;
 }
 
 io::Task<SendResult> AsyncClient::send(const Envelope& envelope, text::Source& data) {
   SendResult result;
-  if (co_await open_transaction(envelope, data.size(), result)) co_await send_data(data, result);
+  if (co_await open_transaction(envelope, check(envelope, data.size()), result)) co_await send_data(data, result);
   co_return result;
 }
 
@@ -59,11 +65,6 @@ io::Task<SendResult> AsyncClient::send(const Envelope& envelope, std::string_vie
   ViewSource source(data);
   co_return co_await send(envelope, source);
 }
-
-struct AsyncClient::Arguments {
-  std::vector<std::string> mail;
-  std::vector<std::vector<std::string>> rcpts;
-};
 
 // What may not be sent, refused before a byte is: and the arguments of MAIL and each RCPT.
 AsyncClient::Arguments AsyncClient::check(const Envelope& env, std::optional<std::uint64_t> size) const {
@@ -86,15 +87,13 @@ AsyncClient::Arguments AsyncClient::check(const Envelope& env, std::optional<std
   return args;
 }
 
-// MAIL, RCPT... and DATA. True when the server said 354; throws when the message cannot go.
-io::Task<bool> AsyncClient::open_transaction(const Envelope& env, std::optional<std::uint64_t> size,
-                                             SendResult& result) {
+// MAIL, RCPT... and DATA, with the arguments check() made (and checked) before a byte is
+// sent. True when the server said 354; throws when the message cannot go.
+io::Task<bool> AsyncClient::open_transaction(const Envelope& env, const Arguments& checked, SendResult& result) {
   State& s = *s_;
   if (s.broken || !s.stream.is_open()) {
     throw std::system_error(std::make_error_code(std::errc::not_connected), "SMTP connection to " + s.peer + " is closed");
   }
-  // Every argument is made (and checked) before a byte is sent.
-  Arguments checked = check(env, size);
   const std::vector<std::string>& mail = checked.mail;
   const std::vector<std::vector<std::string>>& rcpts = checked.rcpts;
 
@@ -237,11 +236,12 @@ io::Task<void> AsyncClient::send_data(text::Source& data, SendResult& result, bo
 io::Task<std::vector<SendResult>> AsyncClient::send_all(std::span<const Outgoing> messages) {
   State& s = *s_;
   std::vector<ViewSource> texts;
+  std::vector<Arguments> checked;  // nothing goes unless everything can
   texts.reserve(messages.size());
+  checked.reserve(messages.size());
   for (const Outgoing& m : messages) {
     texts.emplace_back(m.text);
-    text::Source& source = m.source ? *m.source : texts.back();
-    check(m.envelope, source.size());  // nothing goes unless everything can
+    checked.push_back(check(m.envelope, (m.source ? *m.source : texts.back()).size()));
   }
   const bool pipelined = s.options.pipelining && s.ext.pipelining();
   std::vector<SendResult> results(messages.size());  // sized once: awaiting_end points into it
@@ -251,7 +251,7 @@ io::Task<std::vector<SendResult>> AsyncClient::send_all(std::span<const Outgoing
       text::Source& source = messages[i].source ? *messages[i].source : texts[i];
       SendResult& result = results[i];
       try {
-        if (co_await open_transaction(messages[i].envelope, source.size(), result)) {
+        if (co_await open_transaction(messages[i].envelope, checked[i], result)) {
           co_await send_data(source, result, pipelined && i + 1 < messages.size());
         }
       } catch (const ReplyError& e) {

@@ -11,7 +11,6 @@
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 
 #include "budget_counters.h"
 #include "budget_window.hpp"
+#include "support/net.hpp"
 #include "support/wait.hpp"
 #include "tcp_answer.hpp"
 #include "wire/io/tcp_server.hpp"
@@ -40,16 +40,6 @@ using wire::test::budget::Calls;
 using wire::test::budget::count_while;
 using wire::test::budget::expect_within;
 using wire::test::budget::wait_parked;
-
-std::size_t raise_fd_limit(std::size_t want) {
-  rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "getrlimit");
-  if (rl.rlim_cur < want) {
-    rl.rlim_cur = std::min<rlim_t>(want, rl.rlim_max);
-    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "setrlimit");
-  }
-  return static_cast<std::size_t>(rl.rlim_cur);
-}
 
 // A blocking client socket connected to 127.0.0.1:port (TCP_NODELAY, as bench/echo_client).
 int connect_to(std::uint16_t port) {
@@ -150,7 +140,7 @@ TEST_F(EchoBudget, PerMessage) {
 // descriptors in a vector reserved beforehand, so what grows is the server's.
 TEST_F(EchoBudget, IdleConnectionHeap) {
   // Two descriptors a connection in this one process (client and server).
-  const std::size_t limit = raise_fd_limit(2 * 10'000 + 256);
+  const std::size_t limit = wire::test::raise_fd_limit(2 * 10'000 + 256);
   const std::size_t idle = std::min<std::size_t>(10'000, (limit - 256) / 2);
   const std::string message = "x";
   {  // warm: the worker's buffer, the loop's pools, the frame cache's first blocks

@@ -28,6 +28,7 @@
 #include "budget_window.hpp"
 #include "server_access.hpp"
 #include "server_helpers.hpp"
+#include "support/net.hpp"
 #include "static_cache.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
@@ -251,7 +252,7 @@ TEST_F(HttpBudget, IdleKeepAliveConnectionHeap) {
   // Two descriptors a connection in this one process (client and server): 10,000 connections
   // need 20,000 and some, so where the hard limit is 20,000 the test opens fewer (it says how
   // many); the figure is per connection either way.
-  const std::size_t limit = wire::test::http::raise_fd_limit(2 * 10'000 + 256);
+  const std::size_t limit = wire::test::raise_fd_limit(2 * 10'000 + 256);
   const std::size_t idle = std::min<std::size_t>(10'000, (limit - 256) / 2);
   TestServer server(router(dir_.path()), options());
   const std::string request = get("/route");

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server_helpers.hpp"
 
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cctype>
@@ -152,16 +151,6 @@ std::string get(std::string_view target, std::string_view fields) {
 std::string request(std::string_view method, std::string_view target, std::string_view body, std::string_view fields) {
   return std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(fields) +
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-}
-
-std::size_t raise_fd_limit(std::size_t want) {
-  rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "getrlimit");
-  if (rl.rlim_cur < want) {
-    rl.rlim_cur = std::min<rlim_t>(want, rl.rlim_max);
-    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "setrlimit");
-  }
-  return static_cast<std::size_t>(rl.rlim_cur);
 }
 
 // --- the raw client ------------------------------------------------------------------------

@@ -133,8 +133,4 @@ std::string error_body(int status);
 /// a body delimited by the close or a status without a body (1xx, 204, 304).
 testing::AssertionResult is_response(const RawResponse& r, int status);
 
-/// Raises RLIMIT_NOFILE's soft limit to at least `want` (up to the hard limit); returns
-/// the new soft limit.
-std::size_t raise_fd_limit(std::size_t want);
-
 }  // namespace wire::test::http

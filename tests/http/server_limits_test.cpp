@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "server_helpers.hpp"
+#include "support/net.hpp"
 #include "support/wait.hpp"
 #include "wire/http/server.hpp"
 #include "wire/io/task.hpp"
@@ -468,7 +469,7 @@ TEST(HttpServerLimits, ConnectionsPerClientPastTheLimitGet503) {
 TEST(HttpServerLimits, ThousandSlowlorisDoNotStarveOrdinaryClients) {
   constexpr std::size_t kSlow = 1000;
   constexpr int kOrdinary = 50;
-  ASSERT_GE(wire::test::http::raise_fd_limit(4 * kSlow), 3 * kSlow);
+  ASSERT_GE(wire::test::raise_fd_limit(4 * kSlow), 3 * kSlow);
   Counted counted;
   ServerLimits limits;
   limits.header_timeout = 3s;

@@ -31,6 +31,13 @@ void greet(Peer& p, std::vector<std::string> extensions) {
 const std::string kMessage = "Subject: t\n\nline\n.\n..\nend";
 const std::string kWire = "Subject: t\r\n\r\nline\r\n..\r\n...\r\nend\r\n.\r\n";
 
+// A pipelined group from a@example.com to `to`, as the script reads it: MAIL, RCPT, DATA.
+void expect_group(Peer& p, const std::string& to) {
+  EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
+  EXPECT_EQ(p.line(), "RCPT TO:<" + to + ">");
+  EXPECT_EQ(p.line(), "DATA");
+}
+
 TEST(SmtpClient, PipelinesMailRcptAndDataInOneFlight) {
   ScriptedServer server([](Peer& p) {
     greet(p, {"PIPELINING", "SIZE 1000", "ENHANCEDSTATUSCODES"});
@@ -64,28 +71,20 @@ TEST(SmtpClient, PipelinesMailRcptAndDataInOneFlight) {
 TEST(SmtpClient, SendAllPutsEachMessagesEndWithTheNextMessagesCommands) {
   ScriptedServer server([](Peer& p) {
     greet(p, {"PIPELINING"});
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<one@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "one@example.org");
     p.send("250 OK\r\n250 OK\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "first\r\n.\r\n");
     // The second message's commands came with the first one's end, unanswered yet.
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<two@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "two@example.org");
     p.send("554 5.6.0 first refused at its end\r\n250 OK\r\n250 OK\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "second\r\n.\r\n");
     // The third: its only recipient refused, DATA refused by the server, no text sent.
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<nobody@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "nobody@example.org");
     p.send("250 2.0.0 second queued\r\n250 OK\r\n550 5.1.1 No such user\r\n554 5.5.1 No valid recipients\r\n");
     // The fourth begins with RSET (the third failed half-way), and is the last: its end
     // goes alone and its reply is read before send_all returns.
     EXPECT_EQ(p.line(), "RSET");
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<four@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "four@example.org");
     p.send("250 OK\r\n250 OK\r\n250 OK\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "fourth\r\n.\r\n");
     p.send("250 2.0.0 fourth queued\r\n");
@@ -118,9 +117,7 @@ TEST(SmtpClient, SendAllPutsEachMessagesEndWithTheNextMessagesCommands) {
 TEST(SmtpClient, SendAllCutShortThrowsAndTheConnectionIsDone) {
   ScriptedServer server([](Peer& p) {
     greet(p, {"PIPELINING"});
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<b@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "b@example.org");
     p.send("250 OK\r\n250 OK\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "one\r\n.\r\n");
     p.sock.close();  // gone, the end of the first message unanswered
@@ -239,9 +236,7 @@ TEST(SmtpClient, AllRecipientsRefusedSendsNoDataAndRsetsBeforeTheNextMessage) {
 TEST(SmtpClient, AfterAFailureThePipelinedGroupBeginsWithRset) {
   ScriptedServer server([](Peer& p) {
     greet(p, {"PIPELINING"});
-    EXPECT_EQ(p.line(), "MAIL FROM:<a@example.com>");
-    EXPECT_EQ(p.line(), "RCPT TO:<b@example.org>");
-    EXPECT_EQ(p.line(), "DATA");
+    expect_group(p, "b@example.org");
     p.send("250 OK\r\n250 OK\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "one\r\n.\r\n");
     p.send("554 5.7.1 rejected by content filter\r\n");

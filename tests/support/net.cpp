@@ -2,7 +2,9 @@
 #include "support/net.hpp"
 
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -107,6 +109,16 @@ std::vector<std::string> loopback_hosts() { return {"127.0.0.1", "::1"}; }
 
 std::string loopback_name(std::string_view host) {
   return host.find(':') != std::string_view::npos ? "ipv6" : "ipv4";
+}
+
+std::size_t raise_fd_limit(std::size_t want) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "getrlimit");
+  if (rl.rlim_cur < want) {
+    rl.rlim_cur = std::min<rlim_t>(want, rl.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) throw std::system_error(errno, std::generic_category(), "setrlimit");
+  }
+  return static_cast<std::size_t>(rl.rlim_cur);
 }
 
 }  // namespace wire::test

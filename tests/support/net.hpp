@@ -76,4 +76,8 @@ std::vector<std::string> loopback_hosts();
 /// A name for a loopback host usable in GoogleTest parameter names: "ipv4" or "ipv6".
 std::string loopback_name(std::string_view host);
 
+/// Raises RLIMIT_NOFILE's soft limit to at least `want` (up to the hard limit), for tests
+/// that hold thousands of connections; returns the new soft limit.
+std::size_t raise_fd_limit(std::size_t want);
+
 }  // namespace wire::test

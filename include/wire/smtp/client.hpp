@@ -168,7 +168,7 @@ class AsyncClient {
   io::Task<Reply> command(std::string_view verb, std::string_view arg);
   struct Arguments;
   Arguments check(const Envelope& envelope, std::optional<std::uint64_t> size) const;
-  io::Task<bool> open_transaction(const Envelope& envelope, std::optional<std::uint64_t> size, SendResult& result);
+  io::Task<bool> open_transaction(const Envelope& envelope, const Arguments& checked, SendResult& result);
   io::Task<bool> finish_transaction(const std::string& mail_what, const Reply& mail_reply, SendResult& result);
   // `defer`: the end of the data waits for the next flush, its reply read by the next
   // open_transaction (send_all with PIPELINING).

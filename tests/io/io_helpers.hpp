@@ -150,4 +150,18 @@ inline Task<void> echo_server(Listener& listener, int connections) {
   }
 }
 
+// Reads until EOF (bounded), pausing between reads to be a slow peer if asked.
+inline Task<Bytes> read_to_eof(Stream& s, std::size_t chunk, Clock::duration pause = {}) {
+  Bytes all;
+  Bytes buf(chunk);
+  for (int i = 0; i < 10'000'000; ++i) {
+    std::size_t n = co_await s.read_some(buf);
+    if (n == 0) co_return all;
+    all.insert(all.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    if (pause != Clock::duration{}) co_await sleep_for(pause);
+  }
+  ADD_FAILURE() << "read_to_eof: no EOF";
+  co_return all;
+}
+
 }  // namespace wire::test::io
